@@ -1,0 +1,74 @@
+package io.vetcd.core;
+
+import io.vetcd.core.apply.Applier;
+import io.vetcd.core.apply.KvCommands;
+import io.vetcd.core.mvcc.MvccStore;
+import io.vetcd.proto.etcdserverpb.CompactionRequest;
+import io.vetcd.proto.etcdserverpb.CompactionResponse;
+import io.vetcd.proto.etcdserverpb.DeleteRangeRequest;
+import io.vetcd.proto.etcdserverpb.DeleteRangeResponse;
+import io.vetcd.proto.etcdserverpb.PutRequest;
+import io.vetcd.proto.etcdserverpb.PutResponse;
+import io.vetcd.proto.etcdserverpb.RangeRequest;
+import io.vetcd.proto.etcdserverpb.RangeResponse;
+import io.vetcd.proto.etcdserverpb.TxnRequest;
+import io.vetcd.proto.etcdserverpb.TxnResponse;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The etcd KV API over the MVCC store: what the network layer calls.
+ *
+ * <p>Reads ({@link #range}, read-only {@link #txn}) run on the caller's thread at the published
+ * revision, without locks. Mutations are queued to the one writer thread; their futures complete once
+ * the write is visible to every reader. Failures surface as {@link EtcdException} (thrown by reads,
+ * delivered through the future by writes) carrying etcd's code and message.
+ */
+public final class KvStore implements AutoCloseable {
+    private final MvccStore store = new MvccStore();
+    private final Applier applier = new Applier(store);
+    private final KvCommands kv;
+
+    public KvStore(Limits limits, MemberIdentity identity) {
+        this.kv = new KvCommands(limits, identity);
+    }
+
+    public RangeResponse range(RangeRequest r) {
+        return kv.range(store.readView(), r);
+    }
+
+    public CompletableFuture<PutResponse> put(PutRequest r) {
+        kv.checkPut(r);
+        return applier.submit(s -> kv.put(s, r));
+    }
+
+    public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+        kv.checkDelete(r);
+        return applier.submit(s -> kv.deleteRange(s, r));
+    }
+
+    public CompletableFuture<TxnResponse> txn(TxnRequest r) {
+        if (kv.checkTxn(r)) {
+            return CompletableFuture.completedFuture(kv.readOnlyTxn(store.readView(), r));
+        }
+        return applier.submit(s -> kv.txn(s, r));
+    }
+
+    public CompletableFuture<CompactionResponse> compact(CompactionRequest r) {
+        return applier.submit(s -> kv.compact(s, r));
+    }
+
+    /** The published revision. */
+    public long revision() {
+        return store.revision();
+    }
+
+    public long compactRevision() {
+        return store.compactRevision();
+    }
+
+    /** Applies what is queued, then stops the writer; later writes fail with "server stopped". */
+    @Override
+    public void close() {
+        applier.close();
+    }
+}

@@ -1,0 +1,16 @@
+package io.vetcd.core;
+
+/**
+ * etcd's request limits, set with etcd's flags.
+ *
+ * @param maxRequestBytes {@code --max-request-bytes}: largest write request accepted (etcd: 1.5 MiB)
+ * @param maxTxnOps       {@code --max-txn-ops}: most operations in one txn branch (etcd: 128)
+ */
+public record Limits(long maxRequestBytes, int maxTxnOps) {
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
+    public static final int DEFAULT_MAX_TXN_OPS = 128;
+
+    public static Limits defaults() {
+        return new Limits(DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_TXN_OPS);
+    }
+}

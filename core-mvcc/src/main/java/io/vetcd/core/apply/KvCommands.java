@@ -1,0 +1,121 @@
+package io.vetcd.core.apply;
+
+import com.google.protobuf.Message;
+import io.vetcd.core.EtcdError;
+import io.vetcd.core.Limits;
+import io.vetcd.core.MemberIdentity;
+import io.vetcd.core.mvcc.MvccStore;
+import io.vetcd.core.mvcc.ReadView;
+import io.vetcd.core.mvcc.WriteTxn;
+import io.vetcd.proto.etcdserverpb.CompactionRequest;
+import io.vetcd.proto.etcdserverpb.CompactionResponse;
+import io.vetcd.proto.etcdserverpb.DeleteRangeRequest;
+import io.vetcd.proto.etcdserverpb.DeleteRangeResponse;
+import io.vetcd.proto.etcdserverpb.PutRequest;
+import io.vetcd.proto.etcdserverpb.PutResponse;
+import io.vetcd.proto.etcdserverpb.RangeRequest;
+import io.vetcd.proto.etcdserverpb.RangeResponse;
+import io.vetcd.proto.etcdserverpb.ResponseHeader;
+import io.vetcd.proto.etcdserverpb.TxnRequest;
+import io.vetcd.proto.etcdserverpb.TxnResponse;
+import java.util.function.Function;
+
+/**
+ * One etcd KV request from the top: etcd's checks, then {@link KvApplier}, then the full response
+ * header. The {@code check*} methods run on the caller's thread before a write is queued; the methods
+ * taking an {@link MvccStore} run on the writer thread.
+ */
+public final class KvCommands {
+    private final Limits limits;
+    private final MemberIdentity identity;
+
+    public KvCommands(Limits limits, MemberIdentity identity) {
+        this.limits = limits;
+        this.identity = identity;
+    }
+
+    public RangeResponse range(ReadView view, RangeRequest r) {
+        RequestChecks.checkRange(r);
+        return KvApplier.range(view, r).setHeader(header(view.revision())).build();
+    }
+
+    public void checkPut(PutRequest r) {
+        RequestChecks.checkPut(r);
+        checkSize(r);
+    }
+
+    public PutResponse put(MvccStore store, PutRequest r) {
+        return write(store, txn -> {
+            PutResponse.Builder resp = KvApplier.put(txn, r);
+            return resp.setHeader(header(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    public void checkDelete(DeleteRangeRequest r) {
+        RequestChecks.checkDelete(r);
+        checkSize(r);
+    }
+
+    public DeleteRangeResponse deleteRange(MvccStore store, DeleteRangeRequest r) {
+        return write(store, txn -> {
+            DeleteRangeResponse.Builder resp = KvApplier.deleteRange(txn, r);
+            return resp.setHeader(header(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    /**
+     * Checks a txn as etcd does; a txn that may write must also fit the request size limit.
+     *
+     * @return whether the txn only reads, and so runs on the caller's thread via {@link #readOnlyTxn}
+     */
+    public boolean checkTxn(TxnRequest r) {
+        RequestChecks.checkTxn(r, limits.maxTxnOps());
+        boolean readOnly = RequestChecks.isReadOnly(r);
+        if (!readOnly) {
+            checkSize(r);
+        }
+        return readOnly;
+    }
+
+    public TxnResponse readOnlyTxn(ReadView view, TxnRequest r) {
+        return KvApplier.txn(view, r).setHeader(header(view.revision())).build();
+    }
+
+    public TxnResponse txn(MvccStore store, TxnRequest r) {
+        return write(store, txn -> {
+            TxnResponse.Builder resp = KvApplier.txn(txn, r);
+            return resp.setHeader(header(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    /** Compaction does not take a revision; the response reports the current one. */
+    public CompactionResponse compact(MvccStore store, CompactionRequest r) {
+        store.compact(r.getRevision());
+        WriteTxn txn = store.beginWrite();
+        return CompactionResponse.newBuilder().setHeader(header(txn.revision())).build();
+    }
+
+    private static <R> R write(MvccStore store, Function<WriteTxn, R> body) {
+        WriteTxn txn = store.beginWrite();
+        try {
+            return body.apply(txn);
+        } finally {
+            txn.end();
+        }
+    }
+
+    private void checkSize(Message r) {
+        if (r.getSerializedSize() > limits.maxRequestBytes()) {
+            throw EtcdError.REQUEST_TOO_LARGE.exception();
+        }
+    }
+
+    private ResponseHeader header(long revision) {
+        return ResponseHeader.newBuilder()
+                .setClusterId(identity.clusterId())
+                .setMemberId(identity.memberId())
+                .setRevision(revision)
+                .setRaftTerm(identity.raftTerm())
+                .build();
+    }
+}

@@ -1,0 +1,61 @@
+package io.vetcd.core.mvcc;
+
+import com.google.protobuf.ByteString;
+import java.util.Arrays;
+
+/**
+ * The keys an etcd request names with {@code key} and {@code range_end}.
+ *
+ * <ul>
+ *   <li>empty {@code range_end}: the single key {@code key};</li>
+ *   <li>{@code range_end == "\0"}: every key {@code >= key} ({@code key == "\0"} too: every key);</li>
+ *   <li>otherwise the half-open interval {@code [key, range_end)}, empty when {@code range_end <= key}.</li>
+ * </ul>
+ * Keys order as unsigned bytes, like Go's {@code bytes.Compare}.
+ */
+public final class KeyRange {
+    private final byte[] start;
+    /** Null for a single key; empty for "to the end of the keyspace". */
+    private final byte[] end;
+
+    private KeyRange(byte[] start, byte[] end) {
+        this.start = start;
+        this.end = end;
+    }
+
+    public static KeyRange of(ByteString key, ByteString rangeEnd) {
+        byte[] start = key.toByteArray();
+        if (rangeEnd.isEmpty()) {
+            return new KeyRange(start, null);
+        }
+        if (rangeEnd.size() == 1 && rangeEnd.byteAt(0) == 0) {
+            return new KeyRange(start, new byte[0]);
+        }
+        return new KeyRange(start, rangeEnd.toByteArray());
+    }
+
+    public static KeyRange single(ByteString key) {
+        return new KeyRange(key.toByteArray(), null);
+    }
+
+    public boolean isSingleKey() {
+        return end == null;
+    }
+
+    byte[] start() {
+        return start;
+    }
+
+    /** Whether the interval holds no key at all ({@code range_end <= key}). */
+    boolean isEmpty() {
+        return end != null && end.length > 0 && Arrays.compareUnsigned(end, start) <= 0;
+    }
+
+    boolean isUnbounded() {
+        return end != null && end.length == 0;
+    }
+
+    byte[] end() {
+        return end;
+    }
+}

@@ -1,0 +1,106 @@
+package io.vetcd.core.mvcc;
+
+import io.vetcd.proto.mvccpb.KeyValue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Every key's {@link KeyHistory}, ordered as unsigned bytes in a {@link ConcurrentSkipListMap}.
+ *
+ * <p>Readers call {@link #get}, {@link #range} and {@link #count} from any thread without locks; they
+ * pass the revision they read at and see nothing written above it. Only the writer thread calls the
+ * mutators ({@link #put}, {@link #tombstone}, {@link #compact}), so two mutations never race; a key
+ * enters the map with its first version already in place and leaves it only when compaction finds
+ * nothing of it left to read.
+ */
+final class RevisionIndex {
+    private final ConcurrentSkipListMap<byte[], KeyHistory> keys =
+            new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+
+    KeyValue get(byte[] key, long revision) {
+        KeyHistory history = keys.get(key);
+        return history == null ? null : history.valueAt(revision);
+    }
+
+    /**
+     * The live values of {@code range} at {@code revision}, in key order.
+     *
+     * @param limit at most this many values are collected (0 or less: all); the count covers the whole range
+     */
+    RangeResult range(KeyRange range, long revision, long limit, long currentRevision) {
+        if (range.isSingleKey()) {
+            KeyValue kv = get(range.start(), revision);
+            return kv == null ? new RangeResult(List.of(), 0, currentRevision)
+                    : new RangeResult(List.of(kv), 1, currentRevision);
+        }
+        List<KeyValue> kvs = new ArrayList<>();
+        long count = 0;
+        for (KeyHistory history : histories(range)) {
+            KeyValue kv = history.valueAt(revision);
+            if (kv != null) {
+                if (limit <= 0 || count < limit) {
+                    kvs.add(kv);
+                }
+                count++;
+            }
+        }
+        return new RangeResult(kvs, count, currentRevision);
+    }
+
+    long count(KeyRange range, long revision) {
+        if (range.isSingleKey()) {
+            return get(range.start(), revision) == null ? 0 : 1;
+        }
+        long count = 0;
+        for (KeyHistory history : histories(range)) {
+            if (history.valueAt(revision) != null) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The live values of a multi-key range at {@code revision} (writer: the keys a delete removes). */
+    List<KeyValue> liveValues(KeyRange range, long revision) {
+        return range(range, revision, 0, revision).kvs();
+    }
+
+    private Collection<KeyHistory> histories(KeyRange range) {
+        if (range.isEmpty()) {
+            return List.of();
+        }
+        Map<byte[], KeyHistory> view = range.isUnbounded()
+                ? keys.tailMap(range.start(), true)
+                : keys.subMap(range.start(), true, range.end(), false);
+        return view.values();
+    }
+
+    /** Writer only: {@code kv} becomes the newest version of its key at (main, sub). */
+    void put(byte[] key, long main, int sub, KeyValue kv) {
+        KeyHistory history = keys.get(key);
+        if (history == null) {
+            keys.put(key, new KeyHistory(new KeyHistory.Version(main, sub, kv, null)));
+        } else {
+            history.prepend(main, sub, kv);
+        }
+    }
+
+    /** Writer only: the key is deleted at (main, sub); it must be live. */
+    void tombstone(byte[] key, long main, int sub) {
+        keys.get(key).prepend(main, sub, null);
+    }
+
+    /** Writer only: drop every version no read at or above {@code revision} can see. */
+    void compact(long revision) {
+        keys.entrySet().removeIf(e -> e.getValue().compact(revision));
+    }
+
+    /** Number of keys with any retained version (live or not); for tests and metrics. */
+    int retainedKeys() {
+        return keys.size();
+    }
+}

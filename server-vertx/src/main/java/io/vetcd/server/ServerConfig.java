@@ -1,0 +1,42 @@
+package io.vetcd.server;
+
+import io.vetcd.core.Limits;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How to run one vetcd member; the command line fills it from etcd's flags, tests build it directly.
+ *
+ * @param name               {@code --name}: the member's name in member lists
+ * @param dataDir            {@code --data-dir}: where the member keeps its identity (and, later, its data)
+ * @param inMemory           {@code --in-memory}: keep nothing on disk; the data dir is not touched
+ * @param listenClientUrls   {@code --listen-client-urls}: {@code http://host:port} addresses to serve on;
+ *                           port 0 picks a free port
+ * @param advertiseClientUrls {@code --advertise-client-urls}: what member lists report; empty = the listen URLs
+ * @param peerUrls           {@code --initial-advertise-peer-urls}: what member lists report as peer URLs
+ * @param limits             {@code --max-request-bytes}, {@code --max-txn-ops}
+ * @param quotaBackendBytes  {@code --quota-backend-bytes}
+ */
+public record ServerConfig(String name, Path dataDir, boolean inMemory, List<URI> listenClientUrls,
+                           List<URI> advertiseClientUrls, List<URI> peerUrls, Limits limits,
+                           long quotaBackendBytes) {
+    public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
+
+    public ServerConfig {
+        listenClientUrls = List.copyOf(listenClientUrls);
+        advertiseClientUrls = List.copyOf(advertiseClientUrls);
+        peerUrls = List.copyOf(peerUrls);
+    }
+
+    /** An in-memory member on a free loopback port: what JVM tests start. */
+    public static ServerConfig inMemoryOnFreePort() {
+        return new ServerConfig("default", null, true, List.of(URI.create("http://127.0.0.1:0")), List.of(),
+                List.of(URI.create("http://localhost:2380")), Limits.defaults(), DEFAULT_QUOTA_BACKEND_BYTES);
+    }
+
+    public ServerConfig withLimits(Limits newLimits) {
+        return new ServerConfig(name, dataDir, inMemory, listenClientUrls, advertiseClientUrls, peerUrls,
+                newLimits, quotaBackendBytes);
+    }
+}

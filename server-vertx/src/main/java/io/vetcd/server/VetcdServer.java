@@ -1,0 +1,127 @@
+package io.vetcd.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vetcd.core.KvStore;
+import io.vetcd.core.MemberIdentity;
+import io.vetcd.server.grpc.KvEndpoint;
+import io.vetcd.server.grpc.MemberEndpoints;
+import io.vetcd.server.http.HttpEndpoints;
+import io.vetcd.server.http.LenientAuthority;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One vetcd member, embeddable: {@code VetcdServer.start(config)} serves etcd's gRPC API and the HTTP
+ * endpoints on every listen URL (gRPC and HTTP/1.1 share each port), {@link #close()} stops it.
+ *
+ * <pre>{@code
+ * try (VetcdServer server = VetcdServer.start(ServerConfig.inMemoryOnFreePort())) {
+ *     String endpoint = server.endpoint(); // http://127.0.0.1:<port>
+ * }
+ * }</pre>
+ */
+public final class VetcdServer implements AutoCloseable {
+    /** gRPC may carry this much beyond --max-request-bytes before the transport refuses it, as in etcd. */
+    private static final long GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+    private final Vertx vertx;
+    private final KvStore store;
+    private final MemberIdentity identity;
+    private final List<HttpServer> servers;
+
+    private VetcdServer(Vertx vertx, KvStore store, MemberIdentity identity, List<HttpServer> servers) {
+        this.vertx = vertx;
+        this.store = store;
+        this.identity = identity;
+        this.servers = servers;
+    }
+
+    /** Starts a member and returns once it listens on every URL; fails if any cannot be bound. */
+    public static VetcdServer start(ServerConfig config) {
+        for (URI url : config.listenClientUrls()) {
+            if (!"http".equals(url.getScheme()) || url.getHost() == null || url.getPort() < 0) {
+                throw new IllegalArgumentException("unsupported listen URL " + url
+                        + " (expected http://host:port; TLS is not supported yet)");
+            }
+        }
+        MemberIdentity identity = config.inMemory()
+                ? MemberIdentities.random() : MemberIdentities.loadOrCreate(config.dataDir());
+        KvStore store = new KvStore(config.limits(), identity);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+        List<HttpServer> servers = new ArrayList<>();
+        VetcdServer server = new VetcdServer(vertx, store, identity, servers);
+        try {
+            GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
+                    .setMaxMessageSize(config.limits().maxRequestBytes() + GRPC_OVERHEAD_BYTES));
+            KvEndpoint.bind(grpc, store);
+            List<URI> clientUrls = config.advertiseClientUrls().isEmpty()
+                    ? config.listenClientUrls() : config.advertiseClientUrls();
+            MemberEndpoints.bind(grpc, store, identity, config.name(), config.peerUrls(), clientUrls);
+            for (URI url : config.listenClientUrls()) {
+                HttpServer http = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(url.getHost())
+                        .setPort(url.getPort()));
+                http.connectionHandler(LenientAuthority::install);
+                http.requestHandler(request -> route(request, grpc));
+                servers.add(await(http.listen(), "cannot listen on " + url));
+            }
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private static void route(HttpServerRequest request, GrpcServer grpc) {
+        String contentType = request.getHeader("content-type");
+        if (contentType != null && contentType.startsWith("application/grpc")) {
+            grpc.handle(request);
+        } else {
+            HttpEndpoints.handle(request);
+        }
+    }
+
+    /** The port the first listen URL is bound to (the real one when port 0 was asked for). */
+    public int port() {
+        return servers.get(0).actualPort();
+    }
+
+    /** {@code http://127.0.0.1:<port>} for the first listen URL: what a client connects to. */
+    public String endpoint() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public MemberIdentity identity() {
+        return identity;
+    }
+
+    public KvStore store() {
+        return store;
+    }
+
+    /** Stops listening, applies the writes already queued, then releases everything. */
+    @Override
+    public void close() {
+        for (HttpServer http : servers) {
+            await(http.close(), "cannot close the listener");
+        }
+        store.close();
+        await(vertx.close(), "cannot stop Vert.x");
+    }
+
+    private static <T> T await(Future<T> future, String what) {
+        try {
+            return future.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(what + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.vetcd.server.grpc;
+
+import io.vertx.grpc.server.GrpcServer;
+import io.vetcd.core.KvStore;
+import io.vetcd.core.MemberIdentity;
+import io.vetcd.proto.etcdserverpb.ClusterGrpcService;
+import io.vetcd.proto.etcdserverpb.MaintenanceGrpcService;
+import io.vetcd.proto.etcdserverpb.Member;
+import io.vetcd.proto.etcdserverpb.MemberListResponse;
+import io.vetcd.proto.etcdserverpb.ResponseHeader;
+import io.vetcd.proto.etcdserverpb.StatusResponse;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * What a single-member cluster says about itself: {@code Maintenance.Status} (so {@code etcdctl endpoint
+ * status} works) and {@code Cluster.MemberList} (so {@code etcdctl member list} works). The member is
+ * always its own leader; raft indexes follow the revision, the one counter every write moves.
+ */
+public final class MemberEndpoints {
+    /** The etcd API level vetcd implements; also what {@code /version} reports. */
+    public static final String SERVER_VERSION = "3.5.0";
+
+    private MemberEndpoints() {}
+
+    public static void bind(GrpcServer server, KvStore store, MemberIdentity identity, String name,
+                            List<URI> peerUrls, List<URI> clientUrls) {
+        Replies.unary(server, MaintenanceGrpcService.Status, request -> {
+            long revision = store.revision();
+            return StatusResponse.newBuilder()
+                    .setHeader(header(identity).setRevision(revision))
+                    .setVersion(SERVER_VERSION)
+                    .setLeader(identity.memberId())
+                    .setRaftIndex(revision)
+                    .setRaftAppliedIndex(revision)
+                    .setRaftTerm(identity.raftTerm())
+                    .build();
+        });
+        Member member = Member.newBuilder()
+                .setID(identity.memberId())
+                .setName(name)
+                .addAllPeerURLs(peerUrls.stream().map(URI::toString).toList())
+                .addAllClientURLs(clientUrls.stream().map(URI::toString).toList())
+                .build();
+        Replies.unary(server, ClusterGrpcService.MemberList, request -> MemberListResponse.newBuilder()
+                .setHeader(header(identity))
+                .addMembers(member)
+                .build());
+    }
+
+    /** etcd's cluster-level header: ids and term, no revision. */
+    private static ResponseHeader.Builder header(MemberIdentity identity) {
+        return ResponseHeader.newBuilder()
+                .setClusterId(identity.clusterId())
+                .setMemberId(identity.memberId())
+                .setRaftTerm(identity.raftTerm());
+    }
+}
