@@ -182,6 +182,9 @@ final class KvApplier {
                 checkRanges(view, op.getRequestTxn(), path);
             } else if (op.hasRequestRange()) {
                 long revision = op.getRequestRange().getRevision();
+                if (revision == 0) {
+                    continue; // the latest revision
+                }
                 if (revision > view.revision()) {
                     throw EtcdError.FUTURE_REVISION.exception();
                 }
