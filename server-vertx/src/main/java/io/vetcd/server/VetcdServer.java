@@ -3,6 +3,7 @@ package io.vetcd.server;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,9 +15,11 @@ import io.vetcd.server.grpc.KvEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.http.HttpEndpoints;
 import io.vetcd.server.http.LenientAuthority;
+import io.vetcd.proto.etcdserverpb.Rpc;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One vetcd member, embeddable: {@code VetcdServer.start(config)} serves etcd's gRPC API and the HTTP
@@ -52,10 +55,20 @@ public final class VetcdServer implements AutoCloseable {
                         + " (expected http://host:port; TLS is not supported yet)");
             }
         }
+        // Start-up is mostly class loading: load etcd's message descriptors on a second core while
+        // Vert.x starts on this one.
+        CompletableFuture<Void> wire = CompletableFuture.runAsync(() -> Rpc.getDescriptor());
         MemberIdentity identity = config.inMemory()
                 ? MemberIdentities.random() : MemberIdentities.loadOrCreate(config.dataDir());
         KvStore store = new KvStore(config.limits(), identity);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+        System.setProperty("vertx.disableDnsResolver", "true"); // clients connect to us; we resolve nothing
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
+                // vetcd serves no files: no cache directory under /tmp, no classpath scanning
+                .setFileSystemOptions(new FileSystemOptions()
+                        .setFileCachingEnabled(false)
+                        .setClassPathResolvingEnabled(false)));
+        wire.join();
         List<HttpServer> servers = new ArrayList<>();
         VetcdServer server = new VetcdServer(vertx, store, identity, servers);
         try {
