@@ -12,6 +12,7 @@ public enum EtcdError {
     KEY_NOT_FOUND("INVALID_ARGUMENT", "etcdserver: key not found"),
     VALUE_PROVIDED("INVALID_ARGUMENT", "etcdserver: value is provided"),
     LEASE_PROVIDED("INVALID_ARGUMENT", "etcdserver: lease is provided"),
+    LEASE_NOT_FOUND("NOT_FOUND", "etcdserver: requested lease not found"),
     TOO_MANY_OPS("INVALID_ARGUMENT", "etcdserver: too many operations in txn request"),
     DUPLICATE_KEY("INVALID_ARGUMENT", "etcdserver: duplicate key given in txn request"),
     REQUEST_TOO_LARGE("INVALID_ARGUMENT", "etcdserver: request is too large"),

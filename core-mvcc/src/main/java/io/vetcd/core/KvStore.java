@@ -20,16 +20,27 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Reads ({@link #range}, read-only {@link #txn}) run on the caller's thread at the published
  * revision, without locks. Mutations are queued to the one writer thread; their futures complete once
- * the write is visible to every reader. Failures surface as {@link EtcdException} (thrown by reads,
- * delivered through the future by writes) carrying etcd's code and message.
+ * the write is visible to every reader. Failures surface as {@link EtcdException} carrying etcd's code
+ * and message: thrown by {@link #range}, delivered through the future by every other call.
  */
 public final class KvStore implements AutoCloseable {
     private final MvccStore store = new MvccStore();
     private final Applier applier = new Applier(store);
     private final KvCommands kv;
+    private final Limits limits;
 
-    public KvStore(Limits limits, MemberIdentity identity) {
-        this.kv = new KvCommands(limits, identity);
+    /**
+     * @param leases the lessor's answer to "is this lease granted?": a put naming a lease it does not
+     *               grant is refused, as in etcd; read on the writer thread
+     */
+    public KvStore(Limits limits, MemberIdentity identity, LeaseLookup leases) {
+        this.kv = new KvCommands(limits, identity, leases);
+        this.limits = limits;
+    }
+
+    /** The request limits this store enforces; the network layer enforces the gRPC message limit. */
+    public Limits limits() {
+        return limits;
     }
 
     public RangeResponse range(RangeRequest r) {
@@ -37,18 +48,31 @@ public final class KvStore implements AutoCloseable {
     }
 
     public CompletableFuture<PutResponse> put(PutRequest r) {
-        kv.checkPut(r);
+        try {
+            kv.checkPut(r);
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return applier.submit(s -> kv.put(s, r));
     }
 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
-        kv.checkDelete(r);
+        try {
+            kv.checkDelete(r);
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return applier.submit(s -> kv.deleteRange(s, r));
     }
 
+    /** A read-only txn is answered on the caller's thread (its future is already complete). */
     public CompletableFuture<TxnResponse> txn(TxnRequest r) {
-        if (kv.checkTxn(r)) {
-            return CompletableFuture.completedFuture(kv.readOnlyTxn(store.readView(), r));
+        try {
+            if (kv.checkTxn(r)) {
+                return CompletableFuture.completedFuture(kv.readOnlyTxn(store.readView(), r));
+            }
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
         }
         return applier.submit(s -> kv.txn(s, r));
     }

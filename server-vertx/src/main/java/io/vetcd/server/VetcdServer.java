@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vetcd.core.KvStore;
+import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.server.grpc.KvEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
@@ -32,9 +33,6 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  */
 public final class VetcdServer implements AutoCloseable {
-    /** gRPC may carry this much beyond --max-request-bytes before the transport refuses it, as in etcd. */
-    private static final long GRPC_OVERHEAD_BYTES = 512 * 1024;
-
     private final Vertx vertx;
     private final KvStore store;
     private final MemberIdentity identity;
@@ -60,7 +58,9 @@ public final class VetcdServer implements AutoCloseable {
         CompletableFuture<Void> wire = CompletableFuture.runAsync(() -> Rpc.getDescriptor());
         MemberIdentity identity = config.inMemory()
                 ? MemberIdentities.random() : MemberIdentities.loadOrCreate(config.dataDir());
-        KvStore store = new KvStore(config.limits(), identity);
+        // No Lease service yet, so no lease is ever granted: a put naming one is refused as etcd refuses
+        // a lease it does not hold.
+        KvStore store = new KvStore(config.limits(), identity, LeaseLookup.NO_LEASE);
         System.setProperty("vertx.disableDnsResolver", "true"); // clients connect to us; we resolve nothing
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
@@ -73,7 +73,7 @@ public final class VetcdServer implements AutoCloseable {
         VetcdServer server = new VetcdServer(vertx, store, identity, servers);
         try {
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
-                    .setMaxMessageSize(config.limits().maxRequestBytes() + GRPC_OVERHEAD_BYTES));
+                    .setMaxMessageSize(config.limits().maxGrpcMessageBytes()));
             KvEndpoint.bind(grpc, store);
             List<URI> clientUrls = config.advertiseClientUrls().isEmpty()
                     ? config.listenClientUrls() : config.advertiseClientUrls();

@@ -2,6 +2,7 @@ package io.vetcd.core.apply;
 
 import com.google.protobuf.ByteString;
 import io.vetcd.core.EtcdError;
+import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.mvcc.KeyRange;
 import io.vetcd.core.mvcc.RangeResult;
 import io.vetcd.core.mvcc.ReadView;
@@ -113,6 +114,17 @@ final class KvApplier {
         return resp.setHeader(revisionHeader(revision));
     }
 
+    /**
+     * etcd refuses a put naming a lease its lessor does not hold. A plain put is checked when applied,
+     * after the request checks and before ignore_value/ignore_lease look at the key; a put in a txn
+     * right after that look ({@link #checkPuts}).
+     */
+    static void checkLease(LeaseLookup leases, long lease) {
+        if (lease != 0 && !leases.isGranted(lease)) {
+            throw EtcdError.LEASE_NOT_FOUND.exception();
+        }
+    }
+
     static DeleteRangeResponse.Builder deleteRange(WriteTxn txn, DeleteRangeRequest d) {
         DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
         KeyRange range = KeyRange.of(d.getKey(), d.getRangeEnd());
@@ -129,11 +141,11 @@ final class KvApplier {
      *
      * @param view a {@link WriteTxn} unless {@link RequestChecks#isReadOnly} holds for {@code r}
      */
-    static TxnResponse.Builder txn(ReadView view, TxnRequest r) {
+    static TxnResponse.Builder txn(ReadView view, TxnRequest r, LeaseLookup leases) {
         TxnPath path = TxnPath.of(view, r);
         boolean write = !RequestChecks.isReadOnly(r);
         if (write) {
-            checkPuts(view, r, path.cursor());
+            checkPuts(view, r, path.cursor(), leases);
         }
         checkRanges(view, r, path.cursor());
         TxnResponse.Builder resp = applyTxn(view, r, path.cursor());
@@ -159,17 +171,18 @@ final class KvApplier {
     }
 
     /** etcd's {@code checkPut} over the chosen path: ignore_value/ignore_lease need an existing key. */
-    private static void checkPuts(ReadView view, TxnRequest r, TxnPath.Cursor path) {
+    private static void checkPuts(ReadView view, TxnRequest r, TxnPath.Cursor path, LeaseLookup leases) {
         boolean succeeded = path.next();
         for (RequestOp op : succeeded ? r.getSuccessList() : r.getFailureList()) {
             if (op.hasRequestTxn()) {
-                checkPuts(view, op.getRequestTxn(), path);
+                checkPuts(view, op.getRequestTxn(), path, leases);
             } else if (op.hasRequestPut()) {
                 PutRequest p = op.getRequestPut();
                 if ((p.getIgnoreValue() || p.getIgnoreLease())
                         && view.range(KeyRange.single(p.getKey()), 0, 0, true).count() == 0) {
                     throw EtcdError.KEY_NOT_FOUND.exception();
                 }
+                checkLease(leases, p.getLease());
             }
         }
     }

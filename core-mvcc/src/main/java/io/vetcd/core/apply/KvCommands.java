@@ -2,10 +2,12 @@ package io.vetcd.core.apply;
 
 import com.google.protobuf.Message;
 import io.vetcd.core.EtcdError;
+import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.Limits;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.core.mvcc.ReadView;
+import io.vetcd.core.mvcc.ViewOvertakenException;
 import io.vetcd.core.mvcc.WriteTxn;
 import io.vetcd.proto.etcdserverpb.CompactionRequest;
 import io.vetcd.proto.etcdserverpb.CompactionResponse;
@@ -28,23 +30,35 @@ import java.util.function.Function;
 public final class KvCommands {
     private final Limits limits;
     private final MemberIdentity identity;
+    private final RaftEntrySize entrySize;
+    private final LeaseLookup leases;
 
-    public KvCommands(Limits limits, MemberIdentity identity) {
+    public KvCommands(Limits limits, MemberIdentity identity, LeaseLookup leases) {
         this.limits = limits;
         this.identity = identity;
+        this.leases = leases;
+        this.entrySize = new RaftEntrySize(identity.memberId(), System.currentTimeMillis());
     }
 
+    /** A range at {@code view}, or at a newer view if a compaction overtook it ({@link ViewOvertakenException}). */
     public RangeResponse range(ReadView view, RangeRequest r) {
         RequestChecks.checkRange(r);
-        return KvApplier.range(view, r).setHeader(header(view.revision())).build();
+        while (true) {
+            try {
+                return KvApplier.range(view, r).setHeader(header(view.revision())).build();
+            } catch (ViewOvertakenException e) {
+                view = view.latest();
+            }
+        }
     }
 
     public void checkPut(PutRequest r) {
         RequestChecks.checkPut(r);
-        checkSize(r);
+        checkSize(RaftEntrySize.PUT, r);
     }
 
     public PutResponse put(MvccStore store, PutRequest r) {
+        KvApplier.checkLease(leases, r.getLease());
         return write(store, txn -> {
             PutResponse.Builder resp = KvApplier.put(txn, r);
             return resp.setHeader(header(resp.getHeader().getRevision())).build();
@@ -53,7 +67,7 @@ public final class KvCommands {
 
     public void checkDelete(DeleteRangeRequest r) {
         RequestChecks.checkDelete(r);
-        checkSize(r);
+        checkSize(RaftEntrySize.DELETE_RANGE, r);
     }
 
     public DeleteRangeResponse deleteRange(MvccStore store, DeleteRangeRequest r) {
@@ -72,18 +86,25 @@ public final class KvCommands {
         RequestChecks.checkTxn(r, limits.maxTxnOps());
         boolean readOnly = RequestChecks.isReadOnly(r);
         if (!readOnly) {
-            checkSize(r);
+            checkSize(RaftEntrySize.TXN, r);
         }
         return readOnly;
     }
 
+    /** Like {@link #range}: a txn overtaken by a compaction is answered again, whole, from a newer view. */
     public TxnResponse readOnlyTxn(ReadView view, TxnRequest r) {
-        return KvApplier.txn(view, r).setHeader(header(view.revision())).build();
+        while (true) {
+            try {
+                return KvApplier.txn(view, r, leases).setHeader(header(view.revision())).build();
+            } catch (ViewOvertakenException e) {
+                view = view.latest();
+            }
+        }
     }
 
     public TxnResponse txn(MvccStore store, TxnRequest r) {
         return write(store, txn -> {
-            TxnResponse.Builder resp = KvApplier.txn(txn, r);
+            TxnResponse.Builder resp = KvApplier.txn(txn, r, leases);
             return resp.setHeader(header(resp.getHeader().getRevision())).build();
         });
     }
@@ -91,21 +112,26 @@ public final class KvCommands {
     /** Compaction does not take a revision; the response reports the current one. */
     public CompactionResponse compact(MvccStore store, CompactionRequest r) {
         store.compact(r.getRevision());
-        WriteTxn txn = store.beginWrite();
-        return CompactionResponse.newBuilder().setHeader(header(txn.revision())).build();
+        return CompactionResponse.newBuilder().setHeader(header(store.beginWrite().revision())).build();
     }
 
+    /** Runs one request as one write txn: all of its changes at one revision, or none if it fails. */
     private static <R> R write(MvccStore store, Function<WriteTxn, R> body) {
         WriteTxn txn = store.beginWrite();
+        R result;
         try {
-            return body.apply(txn);
-        } finally {
-            txn.end();
+            result = body.apply(txn);
+        } catch (RuntimeException e) {
+            txn.abort();
+            throw e;
         }
+        txn.end();
+        return result;
     }
 
-    private void checkSize(Message r) {
-        if (r.getSerializedSize() > limits.maxRequestBytes()) {
+    /** etcd limits what it proposes to raft: the request wrapped as a raft entry ({@link RaftEntrySize}). */
+    private void checkSize(int field, Message r) {
+        if (entrySize.of(field, r.getSerializedSize()) > limits.maxRequestBytes()) {
             throw EtcdError.REQUEST_TOO_LARGE.exception();
         }
     }

@@ -71,6 +71,12 @@ final class KeyHistory {
         head = new Version(main, sub, kv, head);
     }
 
+    /** Writer only: removes the newest version; returns true when none is left. */
+    boolean dropNewest() {
+        head = head.next;
+        return head == null;
+    }
+
     /**
      * Writer only: drop what no read at or above {@code compactRevision} can see.
      *

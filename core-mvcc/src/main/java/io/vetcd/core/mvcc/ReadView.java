@@ -17,6 +17,11 @@ public interface ReadView {
      * @param limit      at most this many values (0 or less: all); the count always covers the whole range
      * @param countOnly  count, return no values
      * @throws EtcdException FUTURE_REVISION above the current revision, COMPACTED below the compaction point
+     * @throws ViewOvertakenException a read at the current revision was overtaken by a compaction: answer
+     *                                the whole request again from {@link #latest()}
      */
     RangeResult range(KeyRange range, long atRevision, long limit, boolean countOnly);
+
+    /** A view at the newest published revision (the writer's own view is always the newest). */
+    ReadView latest();
 }

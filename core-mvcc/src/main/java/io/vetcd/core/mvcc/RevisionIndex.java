@@ -94,6 +94,14 @@ final class RevisionIndex {
         keys.get(key).prepend(main, sub, null);
     }
 
+    /** Writer only: undoes the newest version of {@code key} if it was written at {@code main}. */
+    void dropNewest(byte[] key, long main) {
+        KeyHistory history = keys.get(key);
+        if (history != null && history.newest().main == main && history.dropNewest()) {
+            keys.remove(key);
+        }
+    }
+
     /** Writer only: drop every version no read at or above {@code revision} can see. */
     void compact(long revision) {
         keys.entrySet().removeIf(e -> e.getValue().compact(revision));

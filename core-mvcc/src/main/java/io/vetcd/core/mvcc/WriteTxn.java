@@ -20,4 +20,10 @@ public interface WriteTxn extends ReadView {
 
     /** Ends the txn: the writer's revision moves to {@link #revision()}. */
     void end();
+
+    /**
+     * Undoes every change of this txn instead of ending it: a request that fails part-way (a txn whose
+     * put finds its key deleted by an earlier op of the same txn) leaves the store as it found it.
+     */
+    void abort();
 }

@@ -9,10 +9,11 @@ public final class KvEndpoint {
     private KvEndpoint() {}
 
     public static void bind(GrpcServer server, KvStore store) {
-        Replies.unary(server, KVGrpcService.Range, store::range);
-        Replies.async(server, KVGrpcService.Put, store::put);
-        Replies.async(server, KVGrpcService.DeleteRange, store::deleteRange);
-        Replies.async(server, KVGrpcService.Txn, store::txn);
-        Replies.async(server, KVGrpcService.Compact, store::compact);
+        long max = store.limits().maxGrpcMessageBytes();
+        Replies.unary(server, KVGrpcService.Range, max, store::range);
+        Replies.async(server, KVGrpcService.Put, max, store::put);
+        Replies.async(server, KVGrpcService.DeleteRange, max, store::deleteRange);
+        Replies.async(server, KVGrpcService.Txn, max, store::txn);
+        Replies.async(server, KVGrpcService.Compact, max, store::compact);
     }
 }

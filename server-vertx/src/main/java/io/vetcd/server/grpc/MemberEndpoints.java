@@ -25,7 +25,8 @@ public final class MemberEndpoints {
 
     public static void bind(GrpcServer server, KvStore store, MemberIdentity identity, String name,
                             List<URI> peerUrls, List<URI> clientUrls) {
-        Replies.unary(server, MaintenanceGrpcService.Status, request -> {
+        long max = store.limits().maxGrpcMessageBytes();
+        Replies.unary(server, MaintenanceGrpcService.Status, max, request -> {
             long revision = store.revision();
             return StatusResponse.newBuilder()
                     .setHeader(header(identity).setRevision(revision))
@@ -42,7 +43,7 @@ public final class MemberEndpoints {
                 .addAllPeerURLs(peerUrls.stream().map(URI::toString).toList())
                 .addAllClientURLs(clientUrls.stream().map(URI::toString).toList())
                 .build();
-        Replies.unary(server, ClusterGrpcService.MemberList, request -> MemberListResponse.newBuilder()
+        Replies.unary(server, ClusterGrpcService.MemberList, max, request -> MemberListResponse.newBuilder()
                 .setHeader(header(identity))
                 .addMembers(member)
                 .build());

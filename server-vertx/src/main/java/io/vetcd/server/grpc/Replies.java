@@ -3,8 +3,10 @@ package io.vetcd.server.grpc;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vetcd.core.EtcdException;
 import java.util.concurrent.CompletableFuture;
@@ -17,15 +19,22 @@ import java.util.logging.Logger;
  * Answers unary gRPC calls: a response, or the failure as etcd's status code and message.
  *
  * <p>Writes complete on the writer thread; the reply is always sent from the call's event loop.
+ * A request message over the server's size limit is refused the way etcd's gRPC server (grpc-go)
+ * refuses it, code and message, before anything decodes it.
  */
 final class Replies {
     private static final Logger LOG = Logger.getLogger(Replies.class.getName());
 
     private Replies() {}
 
-    /** Serves {@code method} with a handler answering on the event loop (reads). */
-    static <Req, Resp> void unary(GrpcServer server, ServiceMethod<Req, Resp> method, Function<Req, Resp> handler) {
-        server.callHandler(method, call -> call.handler(request -> {
+    /**
+     * Serves {@code method} with a handler answering on the event loop (reads).
+     *
+     * @param maxMessageBytes the server's gRPC message limit, for the refusal's message
+     */
+    static <Req, Resp> void unary(GrpcServer server, ServiceMethod<Req, Resp> method, long maxMessageBytes,
+                                  Function<Req, Resp> handler) {
+        server.callHandler(method, call -> refuseOversized(call, maxMessageBytes).handler(request -> {
             Resp response;
             try {
                 response = handler.apply(request);
@@ -38,9 +47,9 @@ final class Replies {
     }
 
     /** Serves {@code method} with a handler whose answer completes later, on any thread (writes). */
-    static <Req, Resp> void async(GrpcServer server, ServiceMethod<Req, Resp> method,
+    static <Req, Resp> void async(GrpcServer server, ServiceMethod<Req, Resp> method, long maxMessageBytes,
                                   Function<Req, CompletableFuture<Resp>> handler) {
-        server.callHandler(method, call -> call.handler(request -> {
+        server.callHandler(method, call -> refuseOversized(call, maxMessageBytes).handler(request -> {
             Context context = Vertx.currentContext();
             CompletableFuture<Resp> future;
             try {
@@ -57,6 +66,26 @@ final class Replies {
                 }
             }));
         }));
+    }
+
+    /**
+     * Vert.x refuses an oversized message with RESOURCE_EXHAUSTED and no message; grpc-go, and so etcd,
+     * says {@code grpc: received message larger than max (<size> vs. <limit>)}, which clients show.
+     * Other invalid messages keep Vert.x's answer (the call is cancelled).
+     */
+    private static <Req, Resp> GrpcServerRequest<Req, Resp> refuseOversized(GrpcServerRequest<Req, Resp> call,
+                                                                            long maxMessageBytes) {
+        call.invalidMessageHandler(invalid -> {
+            if (invalid instanceof MessageSizeOverflowException overflow) {
+                call.response().status(GrpcStatus.RESOURCE_EXHAUSTED)
+                        .statusMessage("grpc: received message larger than max (" + overflow.messageSize()
+                                + " vs. " + maxMessageBytes + ")")
+                        .end();
+            } else {
+                call.response().cancel();
+            }
+        });
+        return call;
     }
 
     static void fail(GrpcServerResponse<?, ?> response, Throwable error) {

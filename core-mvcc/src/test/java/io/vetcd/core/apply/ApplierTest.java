@@ -1,0 +1,209 @@
+package io.vetcd.core.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.protobuf.ByteString;
+import io.vetcd.core.EtcdError;
+import io.vetcd.core.EtcdException;
+import io.vetcd.core.KvStore;
+import io.vetcd.core.KvTestSupport;
+import io.vetcd.core.Limits;
+import io.vetcd.core.MemberIdentity;
+import io.vetcd.core.mvcc.KeyRange;
+import io.vetcd.core.mvcc.MvccStore;
+import io.vetcd.proto.etcdserverpb.PutRequest;
+import io.vetcd.proto.etcdserverpb.PutResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The single writer: arrival order, one revision per mutation, publish-then-acknowledge, shutdown. */
+class ApplierTest {
+    private static final long HANG_GUARD_SECONDS = 30;
+
+    private final MvccStore store = new MvccStore();
+    private final Applier applier = new Applier(store);
+    private final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport::isGranted);
+
+    @AfterEach
+    void close() {
+        applier.close();
+    }
+
+    private static ByteString bs(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    private static <T> T get(CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return fail("writer hung");
+        }
+    }
+
+    /** Parks the writer thread inside a mutation until the returned latch is opened. */
+    private CountDownLatch holdWriter() throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        applier.submit(s -> {
+            entered.countDown();
+            try {
+                release.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        assertTrue(entered.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "writer never ran");
+        return release;
+    }
+
+    private CompletableFuture<PutResponse> put(String key, String value) {
+        PutRequest r = PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build();
+        return applier.submit(s -> kv.put(s, r));
+    }
+
+    @Test
+    void mutationsApplyInSubmissionOrderEachWithItsOwnRevision() throws Exception {
+        CountDownLatch release = holdWriter();
+        List<CompletableFuture<PutResponse>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            futures.add(put("k", "v" + i));
+        }
+        assertEquals(1, store.revision(), "nothing applied while the writer is held");
+        release.countDown();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(2 + i, get(futures.get(i)).getHeader().getRevision(), "put #" + i);
+        }
+        var last = store.readView().range(KeyRange.single(bs("k")), 0, 0, false).kvs().get(0);
+        assertEquals("v19", last.getValue().toStringUtf8());
+        assertEquals(20, last.getVersion());
+    }
+
+    @Test
+    void aBatchIsPublishedBeforeAnyOfItsWritesIsAcknowledged() throws Exception {
+        CountDownLatch release = holdWriter();
+        List<CompletableFuture<Long>> publishedAtAck = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            // Attached before completion, so it runs as the future completes.
+            publishedAtAck.add(put("k" + i, "v").thenApply(r -> store.revision()));
+        }
+        release.countDown();
+        // All ten were queued behind the held mutation, so they form one batch of revisions 2..11.
+        for (CompletableFuture<Long> f : publishedAtAck) {
+            assertEquals(11, get(f), "acknowledged before its batch was published");
+        }
+    }
+
+    @Test
+    void everyAcknowledgedWriteIsVisibleToReaders() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            PutResponse r = get(put("k" + i, "v"));
+            assertTrue(store.revision() >= r.getHeader().getRevision());
+            assertEquals(1, store.readView().range(KeyRange.single(bs("k" + i)), 0, 0, true).count());
+        }
+    }
+
+    @Test
+    void writersOnManyThreadsGetDistinctConsecutiveRevisions() throws Exception {
+        int threads = 4;
+        int perThread = 100;
+        List<CompletableFuture<PutResponse>> futures = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            List<CompletableFuture<PutResponse>> mine = new ArrayList<>();
+            Thread w = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    mine.add(put("t" + id + "-" + i, "v"));
+                }
+                synchronized (futures) {
+                    futures.addAll(mine);
+                }
+            });
+            workers.add(w);
+            w.start();
+        }
+        for (Thread w : workers) {
+            w.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
+        }
+        assertEquals(threads * perThread, futures.size(), "a submitting thread hung");
+        Set<Long> revisions = new HashSet<>();
+        for (CompletableFuture<PutResponse> f : futures) {
+            revisions.add(get(f).getHeader().getRevision());
+        }
+        assertEquals(threads * perThread, revisions.size(), "revisions are unique");
+        for (long r = 2; r <= 1 + threads * perThread; r++) {
+            assertTrue(revisions.contains(r), "revision " + r + " missing");
+        }
+        assertEquals(1 + threads * perThread, store.revision());
+    }
+
+    @Test
+    void aFailingMutationDoesNotDisturbTheOthersInItsBatch() throws Exception {
+        CountDownLatch release = holdWriter();
+        CompletableFuture<PutResponse> a = put("a", "1");
+        PutRequest bad = PutRequest.newBuilder().setKey(bs("missing")).setIgnoreValue(true).build();
+        CompletableFuture<PutResponse> failing = applier.submit(s -> kv.put(s, bad));
+        CompletableFuture<PutResponse> b = put("b", "1");
+        release.countDown();
+        assertEquals(2, get(a).getHeader().getRevision());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> failing.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
+        assertEquals(EtcdError.KEY_NOT_FOUND, assertInstanceOf(EtcdException.class, e.getCause()).error());
+        assertEquals(3, get(b).getHeader().getRevision(), "the failed put took no revision");
+    }
+
+    @Test
+    void closeAppliesEverythingQueuedBeforeIt() throws Exception {
+        List<CompletableFuture<PutResponse>> futures = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            futures.add(put("k" + i, "v"));
+        }
+        applier.close();
+        for (CompletableFuture<PutResponse> f : futures) {
+            assertTrue(f.isDone(), "close() returned before a queued write was applied");
+            get(f);
+        }
+        assertEquals(101, store.revision());
+    }
+
+    @Test
+    void submitAfterCloseFailsWithServerStopped() throws Exception {
+        applier.close();
+        CompletableFuture<PutResponse> f = put("a", "1");
+        assertTrue(f.isCompletedExceptionally());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+        EtcdException cause = assertInstanceOf(EtcdException.class, e.getCause());
+        assertEquals(EtcdError.STOPPED, cause.error());
+        assertEquals("etcdserver: server stopped", cause.getMessage());
+        assertEquals("UNAVAILABLE", cause.error().grpcCode());
+        applier.close(); // idempotent, must not hang
+        assertEquals(1, store.revision());
+    }
+
+    @Test
+    void closedKvStoreRefusesWritesButStillServesReads() {
+        KvStore store = KvTestSupport.newStore();
+        KvTestSupport.put(store, "a", "1");
+        store.close();
+        KvTestSupport.assertEtcdError(EtcdError.STOPPED, () -> store.put(KvTestSupport.putReq("b", "1")));
+        KvTestSupport.assertEtcdError(EtcdError.STOPPED, () -> store.deleteRange(KvTestSupport.deleteReq("a", "")));
+        KvTestSupport.assertEtcdError(EtcdError.STOPPED, () -> store.txn(KvTestSupport.txnReq()
+                .addSuccess(KvTestSupport.opPut("b", "1")).build()));
+        assertEquals(1, KvTestSupport.get(store, "a").getCount());
+        assertEquals(2, store.revision());
+    }
+}

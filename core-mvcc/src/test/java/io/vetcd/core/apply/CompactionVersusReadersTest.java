@@ -1,0 +1,131 @@
+package io.vetcd.core.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.protobuf.ByteString;
+import io.vetcd.core.KvTestSupport;
+import io.vetcd.core.EtcdException;
+import io.vetcd.core.Limits;
+import io.vetcd.core.MemberIdentity;
+import io.vetcd.core.mvcc.MvccStore;
+import io.vetcd.core.mvcc.ReadView;
+import io.vetcd.proto.etcdserverpb.CompactionRequest;
+import io.vetcd.proto.etcdserverpb.PutRequest;
+import io.vetcd.proto.etcdserverpb.RangeRequest;
+import io.vetcd.proto.etcdserverpb.RangeResponse;
+import io.vetcd.proto.etcdserverpb.RequestOp;
+import io.vetcd.proto.etcdserverpb.TxnRequest;
+import io.vetcd.proto.etcdserverpb.TxnResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A read at the current revision (revision 0) never fails with "required revision has been compacted"
+ * in etcd: a read txn captures currentRev and compactMainRev together and holds store.mu for its whole
+ * life, and Compact takes store.mu exclusively (mvcc/kvstore.go Compact, mvcc/kvstore_txn.go Read),
+ * while applies are strictly sequential, so the current revision is always >= the compaction point.
+ *
+ * <p>These tests drive the writer and the read path with latches (no timing): {@code KvStore.range}
+ * is {@code kv.range(store.readView(), r)}, which is what they call.
+ */
+class CompactionVersusReadersTest {
+    private static final long HANG_GUARD_SECONDS = 30;
+
+    private final MvccStore store = new MvccStore();
+    private final Applier applier = new Applier(store);
+    private final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport::isGranted);
+
+    @AfterEach
+    void close() {
+        applier.close();
+    }
+
+    private static ByteString bs(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    private static final RangeRequest GET_A = RangeRequest.newBuilder().setKey(bs("a")).build();
+
+    private CompletableFuture<?> put(String key, String value) {
+        PutRequest r = PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build();
+        return applier.submit(s -> kv.put(s, r));
+    }
+
+    private CompletableFuture<?> compact(long revision) {
+        return applier.submit(s -> kv.compact(s, CompactionRequest.newBuilder().setRevision(revision).build()));
+    }
+
+    /** Queues a mutation that parks the writer; returns {entered, release}. */
+    private CountDownLatch[] queueHold() {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        applier.submit(s -> {
+            entered.countDown();
+            try {
+                release.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        return new CountDownLatch[] {entered, release};
+    }
+
+    private static void await(CountDownLatch latch) throws InterruptedException {
+        assertTrue(latch.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "writer never got there");
+    }
+
+    private static RangeResponse rangeOrFail(KvCommands kv, ReadView view, RangeRequest r, String situation) {
+        try {
+            return kv.range(view, r);
+        } catch (EtcdException e) {
+            return fail("a revision-0 range failed with \"" + e.getMessage() + "\" " + situation
+                    + "; etcd never fails a read of the current revision this way");
+        }
+    }
+
+    @Test
+    void rangeDuringABatchThatCompactsAtItsOwnNewRevision() throws Exception {
+        put("a", "1").get(HANG_GUARD_SECONDS, TimeUnit.SECONDS); // revision 2, published
+        CountDownLatch[] first = queueHold();
+        await(first[0]);
+        // One batch: put (revision 3) + compact at 3 (allowed: 3 is the writer's current revision,
+        // as etcd allows compacting at currentRev), then the writer parks before publishing.
+        put("a", "2");
+        CompletableFuture<?> compaction = compact(3);
+        CountDownLatch[] second = queueHold();
+        first[1].countDown();
+        await(second[0]);
+        try {
+            assertEquals(2, store.revision(), "revision 3 is not published yet");
+            assertEquals(3, store.compactRevision(), "the compaction point is already at 3");
+            RangeResponse r = rangeOrFail(kv, store.readView(), GET_A,
+                    "while the writer was between compacting at its new revision and publishing it");
+            assertEquals(1, r.getCount());
+            TxnResponse t = kv.readOnlyTxn(store.readView(), TxnRequest.newBuilder()
+                    .addSuccess(RequestOp.newBuilder().setRequestRange(GET_A)).build());
+            assertEquals(1, t.getResponses(0).getResponseRange().getCount());
+        } finally {
+            second[1].countDown();
+        }
+        compaction.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+        assertEquals(1, kv.range(store.readView(), GET_A).getCount(), "fine once published");
+    }
+
+    @Test
+    void rangeWhoseViewIsOvertakenByACompaction() throws Exception {
+        put("a", "1").get(HANG_GUARD_SECONDS, TimeUnit.SECONDS); // 2
+        // KvStore.range has taken its view (store.readView()) and is preempted here...
+        ReadView view = store.readView();
+        // ... while another client writes and auto-compaction compacts at the newest revision.
+        put("b", "1").get(HANG_GUARD_SECONDS, TimeUnit.SECONDS); // 3
+        compact(3).get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+        RangeResponse r = rangeOrFail(kv, view, GET_A, "after a compaction overtook the read's view");
+        assertEquals(1, r.getCount());
+    }
+}

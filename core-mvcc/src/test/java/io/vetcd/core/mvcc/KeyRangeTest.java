@@ -1,0 +1,73 @@
+package io.vetcd.core.mvcc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+
+/** How key + range_end name keys (etcd's mkGteRange and the treeIndex range rules). */
+class KeyRangeTest {
+    private static ByteString bs(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    private static ByteString bytes(int... b) {
+        byte[] out = new byte[b.length];
+        for (int i = 0; i < b.length; i++) {
+            out[i] = (byte) b[i];
+        }
+        return ByteString.copyFrom(out);
+    }
+
+    @Test
+    void emptyRangeEndIsASingleKey() {
+        KeyRange r = KeyRange.of(bs("a"), ByteString.EMPTY);
+        assertTrue(r.isSingleKey());
+        assertNull(r.end());
+        assertFalse(r.isEmpty());
+        assertFalse(r.isUnbounded());
+        assertTrue(KeyRange.single(bs("a")).isSingleKey());
+    }
+
+    @Test
+    void nulRangeEndMeansEveryKeyFromKey() {
+        KeyRange r = KeyRange.of(bs("b"), bytes(0));
+        assertFalse(r.isSingleKey());
+        assertTrue(r.isUnbounded());
+        assertFalse(r.isEmpty());
+        assertArrayEquals(bs("b").toByteArray(), r.start());
+    }
+
+    @Test
+    void nulKeyWithNulRangeEndIsUnbounded() {
+        KeyRange r = KeyRange.of(bytes(0), bytes(0));
+        assertTrue(r.isUnbounded());
+        assertFalse(r.isEmpty());
+    }
+
+    @Test
+    void otherRangeEndIsHalfOpenInterval() {
+        KeyRange r = KeyRange.of(bs("a"), bs("c"));
+        assertFalse(r.isSingleKey());
+        assertFalse(r.isUnbounded());
+        assertFalse(r.isEmpty());
+    }
+
+    @Test
+    void rangeEndAtOrBelowKeyIsEmpty() {
+        assertTrue(KeyRange.of(bs("b"), bs("b")).isEmpty(), "range_end == key");
+        assertTrue(KeyRange.of(bs("b"), bs("a")).isEmpty(), "range_end < key");
+        assertTrue(KeyRange.of(bs("b"), bytes(0, 0)).isEmpty(), "\"\\0\\0\" is not the from-key marker");
+    }
+
+    @Test
+    void emptinessComparesUnsignedBytes() {
+        // 0xFF sorts after 0x7F as an unsigned byte; as a signed byte it would sort before.
+        assertFalse(KeyRange.of(bytes(0x7F), bytes(0xFF)).isEmpty());
+        assertTrue(KeyRange.of(bytes(0xFF), bytes(0x7F)).isEmpty());
+        assertFalse(KeyRange.of(bytes(0x01), bytes(0x80)).isEmpty());
+    }
+}
