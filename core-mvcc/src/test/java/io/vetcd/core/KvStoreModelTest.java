@@ -1,6 +1,8 @@
 package io.vetcd.core;
 
 import static io.vetcd.core.KvTestSupport.await;
+import static io.vetcd.core.KvTestSupport.bs;
+import static io.vetcd.core.KvTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -180,18 +182,6 @@ class KvStoreModelTest {
         Gen(Random rnd, KvModel model) {
             this.rnd = rnd;
             this.model = model;
-        }
-
-        private static ByteString bs(String s) {
-            return ByteString.copyFromUtf8(s);
-        }
-
-        private static ByteString bytes(int... b) {
-            byte[] out = new byte[b.length];
-            for (int i = 0; i < b.length; i++) {
-                out[i] = (byte) b[i];
-            }
-            return ByteString.copyFrom(out);
         }
 
         private boolean chance(int percent) {

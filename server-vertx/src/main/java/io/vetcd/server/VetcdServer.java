@@ -14,6 +14,7 @@ import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.server.grpc.KvEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
+import io.vetcd.server.grpc.WireEncoding;
 import io.vetcd.server.http.HttpEndpoints;
 import io.vetcd.server.http.LenientAuthority;
 import io.vetcd.proto.etcdserverpb.Rpc;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * One vetcd member, embeddable: {@code VetcdServer.start(config)} serves etcd's gRPC API and the HTTP
@@ -37,9 +39,12 @@ public final class VetcdServer implements AutoCloseable {
     private final KvStore store;
     private final MemberIdentity identity;
     private final List<HttpServer> servers;
+    private final List<URI> listenUrls;
 
-    private VetcdServer(Vertx vertx, KvStore store, MemberIdentity identity, List<HttpServer> servers) {
+    private VetcdServer(Vertx vertx, KvStore store, MemberIdentity identity, List<HttpServer> servers,
+                        List<URI> listenUrls) {
         this.vertx = vertx;
+        this.listenUrls = listenUrls;
         this.store = store;
         this.identity = identity;
         this.servers = servers;
@@ -70,13 +75,13 @@ public final class VetcdServer implements AutoCloseable {
                         .setClassPathResolvingEnabled(false)));
         wire.join();
         List<HttpServer> servers = new ArrayList<>();
-        VetcdServer server = new VetcdServer(vertx, store, identity, servers);
+        VetcdServer server = new VetcdServer(vertx, store, identity, servers, config.listenClientUrls());
         try {
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                     .setMaxMessageSize(config.limits().maxGrpcMessageBytes()));
             KvEndpoint.bind(grpc, store);
-            List<URI> clientUrls = config.advertiseClientUrls().isEmpty()
-                    ? config.listenClientUrls() : config.advertiseClientUrls();
+            Supplier<List<URI>> clientUrls = config.advertiseClientUrls().isEmpty()
+                    ? server::boundClientUrls : config::advertiseClientUrls;
             MemberEndpoints.bind(grpc, store, identity, config.name(), config.peerUrls(), clientUrls);
             for (URI url : config.listenClientUrls()) {
                 HttpServer http = vertx.createHttpServer(new HttpServerOptions()
@@ -96,10 +101,21 @@ public final class VetcdServer implements AutoCloseable {
     private static void route(HttpServerRequest request, GrpcServer grpc) {
         String contentType = request.getHeader("content-type");
         if (contentType != null && contentType.startsWith("application/grpc")) {
+            WireEncoding.prepare(request);
             grpc.handle(request);
         } else {
             HttpEndpoints.handle(request);
         }
+    }
+
+    /** The listen URLs with the ports actually bound (port 0 becomes the port the system picked). */
+    private List<URI> boundClientUrls() {
+        List<URI> urls = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            URI url = listenUrls.get(i);
+            urls.add(URI.create(url.getScheme() + "://" + url.getHost() + ":" + servers.get(i).actualPort()));
+        }
+        return urls;
     }
 
     /** The port the first listen URL is bound to (the real one when port 0 was asked for). */

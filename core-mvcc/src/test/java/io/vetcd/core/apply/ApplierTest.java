@@ -1,19 +1,16 @@
 package io.vetcd.core.apply;
 
+import static io.vetcd.core.KvTestSupport.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.google.protobuf.ByteString;
 import io.vetcd.core.EtcdError;
 import io.vetcd.core.EtcdException;
 import io.vetcd.core.KvStore;
 import io.vetcd.core.KvTestSupport;
-import io.vetcd.core.Limits;
-import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.mvcc.KeyRange;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.etcdserverpb.PutRequest;
 import io.vetcd.proto.etcdserverpb.PutResponse;
 import java.util.ArrayList;
@@ -21,30 +18,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The single writer: arrival order, one revision per mutation, publish-then-acknowledge, shutdown. */
-class ApplierTest {
-    private static final long HANG_GUARD_SECONDS = 30;
-
-    private final MvccStore store = new MvccStore();
-    private final Applier applier = new Applier(store);
-    private final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport::isGranted);
-
-    @AfterEach
-    void close() {
-        applier.close();
-    }
-
-    private static ByteString bs(String s) {
-        return ByteString.copyFromUtf8(s);
-    }
-
+class ApplierTest extends ApplierTestBase {
     private static <T> T get(CompletableFuture<T> f) throws Exception {
         try {
             return f.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
@@ -53,37 +33,15 @@ class ApplierTest {
         }
     }
 
-    /** Parks the writer thread inside a mutation until the returned latch is opened. */
-    private CountDownLatch holdWriter() throws InterruptedException {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        applier.submit(s -> {
-            entered.countDown();
-            try {
-                release.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        });
-        assertTrue(entered.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "writer never ran");
-        return release;
-    }
-
-    private CompletableFuture<PutResponse> put(String key, String value) {
-        PutRequest r = PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build();
-        return applier.submit(s -> kv.put(s, r));
-    }
-
     @Test
     void mutationsApplyInSubmissionOrderEachWithItsOwnRevision() throws Exception {
-        CountDownLatch release = holdWriter();
+        WriterHold writer = holdWriter();
         List<CompletableFuture<PutResponse>> futures = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             futures.add(put("k", "v" + i));
         }
         assertEquals(1, store.revision(), "nothing applied while the writer is held");
-        release.countDown();
+        writer.release();
         for (int i = 0; i < 20; i++) {
             assertEquals(2 + i, get(futures.get(i)).getHeader().getRevision(), "put #" + i);
         }
@@ -94,13 +52,13 @@ class ApplierTest {
 
     @Test
     void aBatchIsPublishedBeforeAnyOfItsWritesIsAcknowledged() throws Exception {
-        CountDownLatch release = holdWriter();
+        WriterHold writer = holdWriter();
         List<CompletableFuture<Long>> publishedAtAck = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             // Attached before completion, so it runs as the future completes.
             publishedAtAck.add(put("k" + i, "v").thenApply(r -> store.revision()));
         }
-        release.countDown();
+        writer.release();
         // All ten were queued behind the held mutation, so they form one batch of revisions 2..11.
         for (CompletableFuture<Long> f : publishedAtAck) {
             assertEquals(11, get(f), "acknowledged before its batch was published");
@@ -153,12 +111,12 @@ class ApplierTest {
 
     @Test
     void aFailingMutationDoesNotDisturbTheOthersInItsBatch() throws Exception {
-        CountDownLatch release = holdWriter();
+        WriterHold writer = holdWriter();
         CompletableFuture<PutResponse> a = put("a", "1");
         PutRequest bad = PutRequest.newBuilder().setKey(bs("missing")).setIgnoreValue(true).build();
         CompletableFuture<PutResponse> failing = applier.submit(s -> kv.put(s, bad));
         CompletableFuture<PutResponse> b = put("b", "1");
-        release.countDown();
+        writer.release();
         assertEquals(2, get(a).getHeader().getRevision());
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> failing.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));

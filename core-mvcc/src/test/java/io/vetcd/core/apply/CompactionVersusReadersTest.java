@@ -1,27 +1,19 @@
 package io.vetcd.core.apply;
 
+import static io.vetcd.core.KvTestSupport.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.google.protobuf.ByteString;
-import io.vetcd.core.KvTestSupport;
 import io.vetcd.core.EtcdException;
-import io.vetcd.core.Limits;
-import io.vetcd.core.MemberIdentity;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.core.mvcc.ReadView;
 import io.vetcd.proto.etcdserverpb.CompactionRequest;
-import io.vetcd.proto.etcdserverpb.PutRequest;
 import io.vetcd.proto.etcdserverpb.RangeRequest;
 import io.vetcd.proto.etcdserverpb.RangeResponse;
 import io.vetcd.proto.etcdserverpb.RequestOp;
 import io.vetcd.proto.etcdserverpb.TxnRequest;
 import io.vetcd.proto.etcdserverpb.TxnResponse;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,51 +25,11 @@ import org.junit.jupiter.api.Test;
  * <p>These tests drive the writer and the read path with latches (no timing): {@code KvStore.range}
  * is {@code kv.range(store.readView(), r)}, which is what they call.
  */
-class CompactionVersusReadersTest {
-    private static final long HANG_GUARD_SECONDS = 30;
-
-    private final MvccStore store = new MvccStore();
-    private final Applier applier = new Applier(store);
-    private final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport::isGranted);
-
-    @AfterEach
-    void close() {
-        applier.close();
-    }
-
-    private static ByteString bs(String s) {
-        return ByteString.copyFromUtf8(s);
-    }
-
+class CompactionVersusReadersTest extends ApplierTestBase {
     private static final RangeRequest GET_A = RangeRequest.newBuilder().setKey(bs("a")).build();
-
-    private CompletableFuture<?> put(String key, String value) {
-        PutRequest r = PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build();
-        return applier.submit(s -> kv.put(s, r));
-    }
 
     private CompletableFuture<?> compact(long revision) {
         return applier.submit(s -> kv.compact(s, CompactionRequest.newBuilder().setRevision(revision).build()));
-    }
-
-    /** Queues a mutation that parks the writer; returns {entered, release}. */
-    private CountDownLatch[] queueHold() {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        applier.submit(s -> {
-            entered.countDown();
-            try {
-                release.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        });
-        return new CountDownLatch[] {entered, release};
-    }
-
-    private static void await(CountDownLatch latch) throws InterruptedException {
-        assertTrue(latch.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "writer never got there");
     }
 
     private static RangeResponse rangeOrFail(KvCommands kv, ReadView view, RangeRequest r, String situation) {
@@ -92,15 +44,14 @@ class CompactionVersusReadersTest {
     @Test
     void rangeDuringABatchThatCompactsAtItsOwnNewRevision() throws Exception {
         put("a", "1").get(HANG_GUARD_SECONDS, TimeUnit.SECONDS); // revision 2, published
-        CountDownLatch[] first = queueHold();
-        await(first[0]);
+        WriterHold first = holdWriter();
         // One batch: put (revision 3) + compact at 3 (allowed: 3 is the writer's current revision,
         // as etcd allows compacting at currentRev), then the writer parks before publishing.
         put("a", "2");
         CompletableFuture<?> compaction = compact(3);
-        CountDownLatch[] second = queueHold();
-        first[1].countDown();
-        await(second[0]);
+        WriterHold second = queueWriterHold();
+        first.release();
+        second.awaitEntered();
         try {
             assertEquals(2, store.revision(), "revision 3 is not published yet");
             assertEquals(3, store.compactRevision(), "the compaction point is already at 3");
@@ -111,7 +62,7 @@ class CompactionVersusReadersTest {
                     .addSuccess(RequestOp.newBuilder().setRequestRange(GET_A)).build());
             assertEquals(1, t.getResponses(0).getResponseRange().getCount());
         } finally {
-            second[1].countDown();
+            second.release();
         }
         compaction.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
         assertEquals(1, kv.range(store.readView(), GET_A).getCount(), "fine once published");

@@ -1,5 +1,7 @@
 package io.vetcd.core.mvcc;
 
+import static io.vetcd.core.KvTestSupport.bs;
+import static io.vetcd.core.KvTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,18 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** How key + range_end name keys (etcd's mkGteRange and the treeIndex range rules). */
 class KeyRangeTest {
-    private static ByteString bs(String s) {
-        return ByteString.copyFromUtf8(s);
-    }
-
-    private static ByteString bytes(int... b) {
-        byte[] out = new byte[b.length];
-        for (int i = 0; i < b.length; i++) {
-            out[i] = (byte) b[i];
-        }
-        return ByteString.copyFrom(out);
-    }
-
     @Test
     void emptyRangeEndIsASingleKey() {
         KeyRange r = KeyRange.of(bs("a"), ByteString.EMPTY);

@@ -1,11 +1,11 @@
 package io.vetcd.core.mvcc;
 
+import static io.vetcd.core.KvTestSupport.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.vetcd.core.EtcdError;
 import io.vetcd.core.EtcdException;
 import io.vetcd.proto.mvccpb.KeyValue;
@@ -18,10 +18,6 @@ import org.junit.jupiter.api.function.Executable;
  */
 class MvccStoreTest {
     private final MvccStore store = new MvccStore();
-
-    private static ByteString bs(String s) {
-        return ByteString.copyFromUtf8(s);
-    }
 
     private static KeyRange key(String k) {
         return KeyRange.single(bs(k));

@@ -1,5 +1,7 @@
 package io.vetcd.core.mvcc;
 
+import static io.vetcd.core.KvTestSupport.bs;
+import static io.vetcd.core.KvTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -14,18 +16,6 @@ import org.junit.jupiter.api.Test;
 class RevisionIndexTest {
     private RevisionIndex index;
     private long rev;
-
-    private static ByteString bs(String s) {
-        return ByteString.copyFromUtf8(s);
-    }
-
-    private static ByteString bytes(int... b) {
-        byte[] out = new byte[b.length];
-        for (int i = 0; i < b.length; i++) {
-            out[i] = (byte) b[i];
-        }
-        return ByteString.copyFrom(out);
-    }
 
     private void put(ByteString key, String value) {
         rev++;

@@ -11,6 +11,7 @@ import io.vetcd.proto.etcdserverpb.ResponseHeader;
 import io.vetcd.proto.etcdserverpb.StatusResponse;
 import java.net.URI;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What a single-member cluster says about itself: {@code Maintenance.Status} (so {@code etcdctl endpoint
@@ -23,8 +24,9 @@ public final class MemberEndpoints {
 
     private MemberEndpoints() {}
 
+    /** @param clientUrls the client URLs to report, asked at each call (bound ports are known only once listening) */
     public static void bind(GrpcServer server, KvStore store, MemberIdentity identity, String name,
-                            List<URI> peerUrls, List<URI> clientUrls) {
+                            List<URI> peerUrls, Supplier<List<URI>> clientUrls) {
         long max = store.limits().maxGrpcMessageBytes();
         Replies.unary(server, MaintenanceGrpcService.Status, max, request -> {
             long revision = store.revision();
@@ -37,15 +39,13 @@ public final class MemberEndpoints {
                     .setRaftTerm(identity.raftTerm())
                     .build();
         });
-        Member member = Member.newBuilder()
-                .setID(identity.memberId())
-                .setName(name)
-                .addAllPeerURLs(peerUrls.stream().map(URI::toString).toList())
-                .addAllClientURLs(clientUrls.stream().map(URI::toString).toList())
-                .build();
         Replies.unary(server, ClusterGrpcService.MemberList, max, request -> MemberListResponse.newBuilder()
                 .setHeader(header(identity))
-                .addMembers(member)
+                .addMembers(Member.newBuilder()
+                        .setID(identity.memberId())
+                        .setName(name)
+                        .addAllPeerURLs(peerUrls.stream().map(URI::toString).toList())
+                        .addAllClientURLs(clientUrls.get().stream().map(URI::toString).toList()))
                 .build());
     }
 

@@ -2,12 +2,14 @@ package io.vetcd.server.grpc;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.CodecException;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.InvalidMessageException;
 import io.vertx.grpc.common.MessageSizeOverflowException;
-import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
-import io.vertx.grpc.server.GrpcServerResponse;
 import io.vetcd.core.EtcdException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,85 +18,146 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Answers unary gRPC calls: a response, or the failure as etcd's status code and message.
+ * Answers unary gRPC calls: exactly one response, or one status with etcd's code and message, for
+ * every call, whatever arrives on the wire.
  *
- * <p>Writes complete on the writer thread; the reply is always sent from the call's event loop.
- * A request message over the server's size limit is refused the way etcd's gRPC server (grpc-go)
- * refuses it, code and message, before anything decodes it.
+ * <p>What a call can receive, and the answer (grpc-go's, and so etcd's, for the wire errors):
+ * <ul>
+ *   <li>a request: the handler's response, or its {@link EtcdException} as etcd's status;</li>
+ *   <li>a message over the size limit: RESOURCE_EXHAUSTED
+ *       {@code grpc: received message larger than max (<size> vs. <limit>)};</li>
+ *   <li>bytes that do not decode (or a compressed frame without an encoding): INTERNAL
+ *       {@code grpc: error unmarshalling request: ...};</li>
+ *   <li>the end of the stream without a whole message: UNKNOWN {@code unexpected EOF}.</li>
+ * </ul>
+ * Writes complete on the writer thread; the reply is always sent from the call's event loop.
  */
 final class Replies {
     private static final Logger LOG = Logger.getLogger(Replies.class.getName());
 
     private Replies() {}
 
+    /** Serves {@code method} with a handler answering on the event loop (reads). */
+    static <Req, Resp> void unary(GrpcServer server, ServiceMethod<Req, Resp> method, long maxMessageBytes,
+                                  Function<Req, Resp> handler) {
+        async(server, method, maxMessageBytes, request -> CompletableFuture.completedFuture(handler.apply(request)));
+    }
+
     /**
-     * Serves {@code method} with a handler answering on the event loop (reads).
+     * Serves {@code method} with a handler whose answer may complete later, on any thread (writes).
      *
      * @param maxMessageBytes the server's gRPC message limit, for the refusal's message
      */
-    static <Req, Resp> void unary(GrpcServer server, ServiceMethod<Req, Resp> method, long maxMessageBytes,
-                                  Function<Req, Resp> handler) {
-        server.callHandler(method, call -> refuseOversized(call, maxMessageBytes).handler(request -> {
-            Resp response;
-            try {
-                response = handler.apply(request);
-            } catch (RuntimeException e) {
-                fail(call.response(), e);
-                return;
-            }
-            call.response().end(response);
-        }));
-    }
-
-    /** Serves {@code method} with a handler whose answer completes later, on any thread (writes). */
     static <Req, Resp> void async(GrpcServer server, ServiceMethod<Req, Resp> method, long maxMessageBytes,
                                   Function<Req, CompletableFuture<Resp>> handler) {
-        server.callHandler(method, call -> refuseOversized(call, maxMessageBytes).handler(request -> {
-            Context context = Vertx.currentContext();
+        server.callHandler(method, call -> new UnaryCall<>(method, call, maxMessageBytes, handler).start());
+    }
+
+    /** One call's state; every handler runs on the call's event loop. */
+    private static final class UnaryCall<Req, Resp> {
+        private final ServiceMethod<Req, Resp> method;
+        private final GrpcServerRequest<Req, Resp> call;
+        private final long maxMessageBytes;
+        private final Function<Req, CompletableFuture<Resp>> handler;
+        private boolean received;
+        private boolean answered;
+
+        UnaryCall(ServiceMethod<Req, Resp> method, GrpcServerRequest<Req, Resp> call, long maxMessageBytes,
+                  Function<Req, CompletableFuture<Resp>> handler) {
+            this.method = method;
+            this.call = call;
+            this.maxMessageBytes = maxMessageBytes;
+            this.handler = handler;
+        }
+
+        void start() {
+            call.invalidMessageHandler(this::invalid);
+            // Decoded here rather than by Vert.x, which resets the stream when a message does not decode.
+            call.messageHandler(this::message);
+            call.endHandler(v -> {
+                if (!received) {
+                    status(GrpcStatus.UNKNOWN, "unexpected EOF");
+                }
+            });
+            call.exceptionHandler(e -> answered = true); // the stream is gone (reset, connection closed)
+        }
+
+        private void message(GrpcMessage message) {
+            if (received || answered) {
+                return; // a unary call takes one message; grpc-go ignores what follows too
+            }
+            received = true;
+            if (WireEncoding.COMPRESSED_WITHOUT_ENCODING.equals(message.encoding())) {
+                status(GrpcStatus.INTERNAL, "grpc: compressed flag set with identity or empty encoding");
+                return;
+            }
+            if (!"identity".equals(message.encoding())) {
+                status(GrpcStatus.UNIMPLEMENTED,
+                        "grpc: Decompressor is not installed for grpc-encoding \"" + message.encoding() + "\"");
+                return;
+            }
+            Req request;
+            try {
+                request = method.decoder().decode(message);
+            } catch (CodecException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                status(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + cause.getMessage());
+                return;
+            }
+            request(request);
+        }
+
+        private void request(Req request) {
             CompletableFuture<Resp> future;
             try {
                 future = handler.apply(request);
             } catch (RuntimeException e) {
-                fail(call.response(), e);
+                fail(e);
                 return;
             }
-            future.whenComplete((response, error) -> context.runOnContext(v -> {
-                if (error != null) {
-                    fail(call.response(), error);
-                } else {
-                    call.response().end(response);
-                }
-            }));
-        }));
-    }
-
-    /**
-     * Vert.x refuses an oversized message with RESOURCE_EXHAUSTED and no message; grpc-go, and so etcd,
-     * says {@code grpc: received message larger than max (<size> vs. <limit>)}, which clients show.
-     * Other invalid messages keep Vert.x's answer (the call is cancelled).
-     */
-    private static <Req, Resp> GrpcServerRequest<Req, Resp> refuseOversized(GrpcServerRequest<Req, Resp> call,
-                                                                            long maxMessageBytes) {
-        call.invalidMessageHandler(invalid -> {
-            if (invalid instanceof MessageSizeOverflowException overflow) {
-                call.response().status(GrpcStatus.RESOURCE_EXHAUSTED)
-                        .statusMessage("grpc: received message larger than max (" + overflow.messageSize()
-                                + " vs. " + maxMessageBytes + ")")
-                        .end();
+            if (future.isDone()) {
+                future.whenComplete(this::reply); // runs now, on this event loop
             } else {
-                call.response().cancel();
+                Context context = Vertx.currentContext();
+                future.whenComplete((response, error) -> context.runOnContext(v -> reply(response, error)));
             }
-        });
-        return call;
-    }
+        }
 
-    static void fail(GrpcServerResponse<?, ?> response, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof EtcdException etcd) {
-            response.status(GrpcStatus.valueOf(etcd.error().grpcCode())).statusMessage(etcd.getMessage()).end();
-        } else {
-            LOG.log(Level.SEVERE, "internal error answering a request", cause);
-            response.status(GrpcStatus.INTERNAL).statusMessage(String.valueOf(cause)).end();
+        private void reply(Resp response, Throwable error) {
+            if (error != null) {
+                fail(error);
+            } else if (!answered) {
+                answered = true;
+                call.response().end(response);
+            }
+        }
+
+        private void invalid(InvalidMessageException invalid) {
+            received = true;
+            if (invalid instanceof MessageSizeOverflowException overflow) {
+                status(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
+                        + overflow.messageSize() + " vs. " + maxMessageBytes + ")");
+            } else {
+                status(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + invalid.getMessage());
+            }
+        }
+
+        private void fail(Throwable error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof EtcdException etcd) {
+                status(GrpcStatus.valueOf(etcd.error().grpcCode()), etcd.getMessage());
+            } else {
+                LOG.log(Level.SEVERE, "internal error answering " + call.fullMethodName(), cause);
+                status(GrpcStatus.INTERNAL, String.valueOf(cause));
+            }
+        }
+
+        private void status(GrpcStatus status, String message) {
+            if (!answered) {
+                answered = true;
+                call.response().status(status).statusMessage(message).end();
+            }
         }
     }
 }

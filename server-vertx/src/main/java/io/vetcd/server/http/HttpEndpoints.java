@@ -20,8 +20,9 @@ public final class HttpEndpoints {
         };
         if (body == null) {
             request.response().setStatusCode(404).end("404 page not found\n");
-        } else if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-            request.response().setStatusCode(405).putHeader("Allow", "GET, HEAD").end("Method Not Allowed\n");
+        } else if (request.method() != HttpMethod.GET) {
+            // etcd's handlers allow GET only (HEAD included): 405 with "Allow: GET"
+            request.response().setStatusCode(405).putHeader("Allow", "GET").end("Method Not Allowed\n");
         } else {
             request.response().putHeader("Content-Type", "application/json").end(body);
         }

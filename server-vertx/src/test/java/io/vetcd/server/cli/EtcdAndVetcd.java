@@ -6,6 +6,7 @@ import io.vetcd.server.ServerConfig;
 import io.vetcd.server.VetcdServer;
 import io.vetcd.server.testing.Etcdctl;
 import io.vetcd.server.testing.FreePort;
+import io.vetcd.server.testing.ProcessRunner;
 import io.vetcd.server.testing.RealEtcd;
 import java.net.URI;
 import java.util.ArrayList;
@@ -142,12 +143,12 @@ final class EtcdAndVetcd implements AutoCloseable {
     }
 
     /** Runs one command against etcd only: for the tests' own checks of what the reference does. */
-    Etcdctl.Result onEtcd(String... args) {
+    ProcessRunner.Result onEtcd(String... args) {
         return new Etcdctl(etcd.endpoint()).run(args);
     }
 
     /** Runs one command against vetcd only. */
-    Etcdctl.Result onVetcd(String... args) {
+    ProcessRunner.Result onVetcd(String... args) {
         return new Etcdctl(vetcd.endpoint()).run(args);
     }
 
@@ -190,7 +191,7 @@ final class EtcdAndVetcd implements AutoCloseable {
         }
 
         List<Output> run(Step[] steps) {
-            Etcdctl.Result probe = etcdctl.run("get", "revision-probe", "-w", "json");
+            ProcessRunner.Result probe = etcdctl.run("get", "revision-probe", "-w", "json");
             Matcher m = REVISION.matcher(probe.stdout());
             if (probe.exitCode() != 0 || !m.find()) {
                 throw new AssertionError(label + " at " + endpoint + " did not answer a get: " + probe);
@@ -199,7 +200,7 @@ final class EtcdAndVetcd implements AutoCloseable {
             List<Output> outputs = new ArrayList<>();
             for (Step step : steps) {
                 String[] args = step.args().stream().map(a -> resolve(a, base)).toArray(String[]::new);
-                Etcdctl.Result r = etcdctl.runWithInput(resolve(step.input(), base), args);
+                ProcessRunner.Result r = etcdctl.runWithInput(resolve(step.input(), base), args);
                 outputs.add(new Output(r.exitCode(), normalize(r.stdout(), step.kind()),
                         normalize(r.stderr(), step.kind())));
             }

@@ -4,13 +4,11 @@ import static io.vetcd.server.cli.EtcdAndVetcd.cmd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vetcd.server.testing.Etcdctl;
+import io.vetcd.server.testing.ProcessRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,21 +17,7 @@ import org.junit.jupiter.api.Test;
  * the server version, the db size and the raft indexes, which are normalized away; {@link
  * #endpointStatusJsonStructure} checks the structure and the values that must hold.
  */
-class EtcdctlClusterTest {
-    private static EtcdAndVetcd servers;
-
-    @BeforeAll
-    static void start() {
-        servers = EtcdAndVetcd.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
+class EtcdctlClusterTest extends EtcdctlAgainstEtcd {
     @Test
     void endpointStatus() {
         servers.compare(
@@ -81,8 +65,8 @@ class EtcdctlClusterTest {
      */
     @Test
     void endpointStatusJsonStructure() {
-        Etcdctl.Result etcd = servers.onEtcd("endpoint", "status", "-w", "json");
-        Etcdctl.Result vetcd = servers.onVetcd("endpoint", "status", "-w", "json");
+        ProcessRunner.Result etcd = servers.onEtcd("endpoint", "status", "-w", "json");
+        ProcessRunner.Result vetcd = servers.onVetcd("endpoint", "status", "-w", "json");
         assertEquals(0, etcd.exitCode(), etcd.stderr());
         assertEquals(0, vetcd.exitCode(), vetcd.stderr());
         List<String> etcdKeys = new ArrayList<>(keys(etcd.stdout()));

@@ -3,8 +3,6 @@ package io.vetcd.server.cli;
 import static io.vetcd.server.cli.EtcdAndVetcd.cmd;
 import static io.vetcd.server.cli.EtcdAndVetcd.stdin;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,21 +10,7 @@ import org.junit.jupiter.api.Test;
  * against a real etcd and vetcd: compacting the future, compacting again at or below the compacted revision,
  * reading below it (in a get and in a txn) and at it.
  */
-class EtcdctlCompactionTest {
-    private static EtcdAndVetcd servers;
-
-    @BeforeAll
-    static void start() {
-        servers = EtcdAndVetcd.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
+class EtcdctlCompactionTest extends EtcdctlAgainstEtcd {
     @Test
     void compactionAndCompactedRevisions() {
         servers.compare(

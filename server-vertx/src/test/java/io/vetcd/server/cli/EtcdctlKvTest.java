@@ -3,8 +3,6 @@ package io.vetcd.server.cli;
 import static io.vetcd.server.cli.EtcdAndVetcd.cmd;
 import static io.vetcd.server.cli.EtcdAndVetcd.stdin;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -17,21 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code --from-key ""} ranges see only its own keys).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EtcdctlKvTest {
-    private static EtcdAndVetcd servers;
-
-    @BeforeAll
-    static void start() {
-        servers = EtcdAndVetcd.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
+class EtcdctlKvTest extends EtcdctlAgainstEtcd {
     @Test
     @Order(1)
     void getWithEveryFlag() {

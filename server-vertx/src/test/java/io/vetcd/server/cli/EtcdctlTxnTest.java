@@ -5,8 +5,6 @@ import static io.vetcd.server.cli.EtcdAndVetcd.stdin;
 
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,21 +12,7 @@ import org.junit.jupiter.api.Test;
  * ended by an empty line, fed on standard input; in the simple, json and fields output formats, against a
  * real etcd and vetcd.
  */
-class EtcdctlTxnTest {
-    private static EtcdAndVetcd servers;
-
-    @BeforeAll
-    static void start() {
-        servers = EtcdAndVetcd.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (servers != null) {
-            servers.close();
-        }
-    }
-
+class EtcdctlTxnTest extends EtcdctlAgainstEtcd {
     /** The stdin of {@code txn -i}: compares, success and failure requests, one per line. */
     private static String txn(String compares, String success, String failure) {
         return section(compares) + section(success) + section(failure);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vetcd.server.testing.Etcdctl;
 import io.vetcd.server.testing.FreePort;
+import io.vetcd.server.testing.ProcessRunner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -92,15 +93,15 @@ class VetcdJarIT {
 
         Process first = startJar(flags, "first");
         Etcdctl etcdctl = new Etcdctl(endpoint);
-        Etcdctl.Result put = etcdctl.run("put", "greeting", "hello");
-        assertEquals(new Etcdctl.Result(0, "OK\n", ""), put);
-        Etcdctl.Result get = etcdctl.run("get", "greeting");
-        assertEquals(new Etcdctl.Result(0, "greeting\nhello\n", ""), get);
-        Etcdctl.Result health = etcdctl.run("endpoint", "health");
+        ProcessRunner.Result put = etcdctl.run("put", "greeting", "hello");
+        assertEquals(new ProcessRunner.Result(0, "OK\n", ""), put);
+        ProcessRunner.Result get = etcdctl.run("get", "greeting");
+        assertEquals(new ProcessRunner.Result(0, "greeting\nhello\n", ""), get);
+        ProcessRunner.Result health = etcdctl.run("endpoint", "health");
         assertEquals(0, health.exitCode(), health.toString());
         assertTrue(health.stderr().startsWith(endpoint + " is healthy: successfully committed proposal: took = "),
                 health.toString());
-        Etcdctl.Result members = etcdctl.run("member", "list");
+        ProcessRunner.Result members = etcdctl.run("member", "list");
         assertEquals(0, members.exitCode(), members.toString());
         assertTrue(members.stdout().matches("[0-9a-f]+, started, jar-it, http://127\\.0\\.0\\.1:2390, "
                 + Pattern.quote(endpoint) + ", false\n"), members.stdout());
@@ -180,8 +181,8 @@ class VetcdJarIT {
         Process p = startJar(List.of("--in-memory", "--listen-client-urls", endpoint, "--data-dir", absent.toString()),
                 "in-memory");
         Etcdctl etcdctl = new Etcdctl(endpoint);
-        assertEquals(new Etcdctl.Result(0, "OK\n", ""), etcdctl.run("put", "k", "v"));
-        assertEquals(new Etcdctl.Result(0, "k\nv\n", ""), etcdctl.run("get", "k"));
+        assertEquals(new ProcessRunner.Result(0, "OK\n", ""), etcdctl.run("put", "k", "v"));
+        assertEquals(new ProcessRunner.Result(0, "k\nv\n", ""), etcdctl.run("get", "k"));
         assertEquals(0, etcdctl.run("member", "list").exitCode());
         stop(p);
         assertFalse(Files.exists(absent), "--in-memory created the data dir " + absent);

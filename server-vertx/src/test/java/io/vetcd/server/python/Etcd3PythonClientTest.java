@@ -7,16 +7,12 @@ import io.vetcd.server.ServerConfig;
 import io.vetcd.server.VetcdServer;
 import io.vetcd.server.testing.ExternalTool;
 import io.vetcd.server.testing.FreePort;
+import io.vetcd.server.testing.ProcessRunner;
 import io.vetcd.server.testing.RealEtcd;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +37,7 @@ class Etcd3PythonClientTest {
         if (!Files.isExecutable(PYTHON)) {
             ExternalTool.missing(PYTHON + " (Debian package python3)");
         }
-        Run probe = python(List.of("-c", "import etcd3"));
+        ProcessRunner.Result probe = python(List.of("-c", "import etcd3"));
         if (probe.exitCode() != 0) {
             ExternalTool.missing("the etcd3 module for " + PYTHON + " (Debian package python3-etcd3: "
                     + probe.stderr().strip() + ")");
@@ -70,7 +66,7 @@ class Etcd3PythonClientTest {
     /** Runs the script against 127.0.0.1:port; asserts exit 0 and a summary with no failures; returns the check count. */
     private static int runScript(String server, int port) {
         String endpoint = "127.0.0.1:" + port;
-        Run run = python(List.of(script.toString(), "--endpoint", endpoint));
+        ProcessRunner.Result run = python(List.of(script.toString(), "--endpoint", endpoint));
         String transcript = "\n--- stdout ---\n" + run.stdout() + "--- stderr ---\n" + run.stderr();
         Matcher m = SUMMARY.matcher(run.stdout());
         assertTrue(m.find(), "no summary line from the script against " + server + transcript);
@@ -82,9 +78,7 @@ class Etcd3PythonClientTest {
         return checks;
     }
 
-    private record Run(int exitCode, String stdout, String stderr) {}
-
-    private static Run python(List<String> args) {
+    private static ProcessRunner.Result python(List<String> args) {
         List<String> command = new java.util.ArrayList<>(List.of(PYTHON.toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -95,30 +89,7 @@ class Etcd3PythonClientTest {
         pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
         pb.environment().remove("PYTHONPATH");
         pb.environment().remove("PYTHONHOME");
-        try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish in 60 s");
-            }
-            return new Run(p.exitValue(), out.join(), err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProcessRunner.run(pb, "", 60);
     }
 
     /** A file of this module, whether the tests run from the module (Maven) or from the repository root. */

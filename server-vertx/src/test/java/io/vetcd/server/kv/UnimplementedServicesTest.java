@@ -1,0 +1,99 @@
+package io.vetcd.server.kv;
+
+import static io.vetcd.server.kv.Jetcd.await;
+import static io.vetcd.server.kv.Jetcd.bs;
+import static io.vetcd.server.kv.Jetcd.failure;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The services vetcd does not implement yet (Watch, Lease, Auth, Lock, Election) answer with the gRPC
+ * status UNIMPLEMENTED, through jetcd's own clients: a proper status, which jetcd treats as final, not a
+ * reset or broken stream (which jetcd would see as UNAVAILABLE/INTERNAL/CANCELLED and retry). The KV
+ * service on the same connection keeps working. Real etcd implements them all, so against it
+ * ({@code -Dvetcd.jetcd.target=etcd}) this class is skipped.
+ */
+class UnimplementedServicesTest {
+    private static KvServerFixture server;
+    private static Client client;
+
+    @BeforeAll
+    static void start() {
+        server = KvServerFixture.start();
+        Assumptions.assumeFalse(server.isRealEtcd(), "etcd implements every service");
+        client = server.client();
+        await(client.getKVClient().put(bs("k"), bs("v")));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @AfterEach
+    void kvStillWorksOnTheSameConnection() {
+        assertEquals(1, await(client.getKVClient().get(bs("k"))).getCount());
+    }
+
+    private static void unimplemented(CompletableFuture<?> call) {
+        Jetcd.Failure f = failure(call);
+        assertEquals(ErrorCode.UNIMPLEMENTED, f.code(), () -> "got " + f);
+    }
+
+    @Test
+    void watch() {
+        CompletableFuture<Throwable> error = new CompletableFuture<>();
+        CompletableFuture<Object> event = new CompletableFuture<>();
+        try (Watch.Watcher watcher = client.getWatchClient().watch(bs("k"),
+                Watch.listener(event::complete, error::complete))) {
+            Throwable t = await(error);
+            Jetcd.Failure f = Jetcd.failureOf(t);
+            assertEquals(ErrorCode.UNIMPLEMENTED, f.code(), () -> "got " + f);
+        }
+        assertEquals(false, event.isDone(), "no watch event without a Watch service");
+    }
+
+    @Test
+    void leaseGrant() {
+        unimplemented(client.getLeaseClient().grant(60));
+    }
+
+    @Test
+    void leaseRevoke() {
+        unimplemented(client.getLeaseClient().revoke(1));
+    }
+
+    @Test
+    void authUserList() {
+        unimplemented(client.getAuthClient().userList());
+    }
+
+    @Test
+    void authEnable() {
+        unimplemented(client.getAuthClient().authEnable());
+    }
+
+    @Test
+    void lock() {
+        unimplemented(client.getLockClient().lock(bs("lock"), 0));
+    }
+
+    @Test
+    void electionLeader() {
+        unimplemented(client.getElectionClient().leader(bs("election")));
+    }
+
+    @Test
+    void electionCampaign() {
+        unimplemented(client.getElectionClient().campaign(bs("election"), 0, bs("me")));
+    }
+}
