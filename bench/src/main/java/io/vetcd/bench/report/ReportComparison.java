@@ -1,0 +1,73 @@
+package io.vetcd.bench.report;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compares a fresh report with a baseline by the ratios measured within each run (vetcd over etcd,
+ * vetcd over the floor), never by raw req/s: both servers share the run's machine and its noise, so
+ * the ratio survives a slower or busier CI machine where absolute figures do not.
+ *
+ * <p>A workload regresses when a ratio falls below {@code baseline × (1 - threshold)}. Example with
+ * threshold 0.25: baseline vetcd/etcd 3.2, fresh 2.5 → 2.5 &lt; 2.4? no, within noise; fresh 2.3 → regression.
+ * A workload missing from the fresh report counts as a regression; a new one is only listed.
+ */
+public final class ReportComparison {
+    /** One line of the verdict. */
+    public record Finding(String workload, String ratio, double baseline, double current, boolean regression) {
+        @Override
+        public String toString() {
+            return String.format("%-24s %-13s baseline %6.2f  now %6.2f  %s", workload, ratio, baseline, current,
+                    regression ? "REGRESSION" : "ok");
+        }
+    }
+
+    private final List<Finding> findings = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    public static ReportComparison compare(PerfReport baseline, PerfReport current, double threshold) {
+        if (threshold <= 0 || threshold >= 1) {
+            throw new IllegalArgumentException("threshold must be between 0 and 1, was " + threshold);
+        }
+        ReportComparison c = new ReportComparison();
+        if (baseline.machine().cores() != current.machine().cores()) {
+            c.notes.add("machines differ (" + baseline.machine().cores() + " vs " + current.machine().cores()
+                    + " cores): ratios may not be comparable");
+        }
+        for (Workload base : baseline.workloads()) {
+            Workload now = current.workload(base.name());
+            if (now == null) {
+                c.findings.add(new Finding(base.name(), "missing", base.ratioToEtcd(), Double.NaN, true));
+                continue;
+            }
+            c.check(base.name(), "vetcd/etcd", base.ratioToEtcd(), now.ratioToEtcd(), threshold);
+            c.check(base.name(), "vetcd/floor", base.ratioToFloor(), now.ratioToFloor(), threshold);
+        }
+        for (Workload now : current.workloads()) {
+            if (baseline.workload(now.name()) == null) {
+                c.notes.add("new workload " + now.name() + " (no baseline)");
+            }
+        }
+        return c;
+    }
+
+    private void check(String workload, String ratio, double baseline, double current, double threshold) {
+        if (Double.isNaN(baseline)) {
+            return; // nothing to hold it to
+        }
+        boolean regression = Double.isNaN(current) || current < baseline * (1 - threshold);
+        findings.add(new Finding(workload, ratio, baseline, current, regression));
+    }
+
+    public List<Finding> findings() {
+        return List.copyOf(findings);
+    }
+
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    public boolean regressed() {
+        return findings.stream().anyMatch(Finding::regression);
+    }
+}
