@@ -1,0 +1,201 @@
+package io.vetcd.bench.load;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+/**
+ * The results of one run (or one half of a mixed run): latencies in an HdrHistogram (nanoseconds,
+ * 3 significant digits), exact fastest/slowest/mean/stddev, and the error distribution. Thread-safe:
+ * results come from every event loop.
+ */
+public final class Stats {
+    private static final double[] PCTLS = {10, 25, 50, 75, 90, 95, 99, 99.9};
+
+    private final Histogram histogram = new Histogram(1_000L, 60_000_000_000L, 3);
+    private final Map<String, Integer> errors = new TreeMap<>();
+    private long count;
+    private long minNanos = Long.MAX_VALUE;
+    private long maxNanos;
+    private double sumSec;
+    private double sumSqSec;
+    private long startNanos;
+    private long endNanos;
+
+    /** Marks the start of the measured period (etcd starts its clock before the first request). */
+    public synchronized void start() {
+        startNanos = System.nanoTime();
+    }
+
+    /** Marks the end of the measured period (when the last result arrived). */
+    public synchronized void stop() {
+        endNanos = System.nanoTime();
+    }
+
+    public synchronized void record(long nanos) {
+        if (nanos < 0) {
+            nanos = 0;
+        }
+        histogram.recordValue(Math.max(histogram.getLowestDiscernibleValue(), Math.min(nanos, histogram.getHighestTrackableValue())));
+        count++;
+        minNanos = Math.min(minNanos, nanos);
+        maxNanos = Math.max(maxNanos, nanos);
+        double s = nanos / 1e9;
+        sumSec += s;
+        sumSqSec += s * s;
+    }
+
+    public synchronized void error(String message) {
+        errors.merge(message, 1, Integer::sum);
+    }
+
+    public synchronized long count() {
+        return count;
+    }
+
+    public synchronized long errorCount() {
+        long n = 0;
+        for (int v : errors.values()) {
+            n += v;
+        }
+        return n;
+    }
+
+    public synchronized Map<String, Integer> errors() {
+        return new LinkedHashMap<>(errors);
+    }
+
+    public synchronized double totalSeconds() {
+        long end = endNanos == 0 ? System.nanoTime() : endNanos;
+        return (end - startNanos) / 1e9;
+    }
+
+    public synchronized double requestsPerSecond() {
+        double t = totalSeconds();
+        return t <= 0 ? 0 : count / t;
+    }
+
+    public synchronized double fastestSec() {
+        return count == 0 ? 0 : minNanos / 1e9;
+    }
+
+    public synchronized double slowestSec() {
+        return count == 0 ? 0 : maxNanos / 1e9;
+    }
+
+    public synchronized double averageSec() {
+        return count == 0 ? 0 : sumSec / count;
+    }
+
+    public synchronized double stddevSec() {
+        if (count == 0) {
+            return 0;
+        }
+        double mean = sumSec / count;
+        return Math.sqrt(Math.max(0, sumSqSec / count - mean * mean));
+    }
+
+    /** The latency at percentile {@code p} (0..100), in seconds, from the histogram. */
+    public synchronized double percentileSec(double p) {
+        return count == 0 ? 0 : histogram.getValueAtPercentile(p) / 1e9;
+    }
+
+    /** One Stats holding both: all latencies, all errors, the union of the two periods. */
+    public static Stats merge(Stats a, Stats b) {
+        Stats m = new Stats();
+        for (Stats s : new Stats[] {a, b}) {
+            synchronized (s) {
+                m.histogram.add(s.histogram);
+                m.count += s.count;
+                m.minNanos = Math.min(m.minNanos, s.minNanos);
+                m.maxNanos = Math.max(m.maxNanos, s.maxNanos);
+                m.sumSec += s.sumSec;
+                m.sumSqSec += s.sumSqSec;
+                s.errors.forEach((k, v) -> m.errors.merge(k, v, Integer::sum));
+                m.startNanos = m.startNanos == 0 ? s.startNanos : Math.min(m.startNanos, s.startNanos);
+                m.endNanos = Math.max(m.endNanos, s.endNanos);
+            }
+        }
+        return m;
+    }
+
+    /** etcd's report text (pkg/report): Summary, Response time histogram, Latency distribution, errors. */
+    public synchronized String format(boolean precise) {
+        String prec = precise ? "%g" : "%4.4f";
+        StringBuilder s = new StringBuilder();
+        if (count > 0) {
+            s.append("\nSummary:\n");
+            s.append(String.format(Locale.ROOT, "  Total:\t" + prec + " secs.\n", totalSeconds()));
+            s.append(String.format(Locale.ROOT, "  Slowest:\t" + prec + " secs.\n", slowestSec()));
+            s.append(String.format(Locale.ROOT, "  Fastest:\t" + prec + " secs.\n", fastestSec()));
+            s.append(String.format(Locale.ROOT, "  Average:\t" + prec + " secs.\n", averageSec()));
+            s.append(String.format(Locale.ROOT, "  Stddev:\t" + prec + " secs.\n", stddevSec()));
+            s.append(String.format(Locale.ROOT, "  Requests/sec:\t" + prec + "\n", requestsPerSecond()));
+            s.append(histogramText(prec));
+            s.append("\nLatency distribution:\n");
+            for (double p : PCTLS) {
+                double v = percentileSec(p);
+                if (v > 0) {
+                    String label = p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p);
+                    s.append(String.format(Locale.ROOT, "  %s%% in " + prec + " secs.\n", label, v)); // etcd 3.4's form
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            s.append("\nError distribution:\n");
+            for (Map.Entry<String, Integer> e : errors.entrySet()) {
+                s.append("  [").append(e.getValue()).append("]\t").append(e.getKey()).append('\n');
+            }
+        }
+        return s.toString();
+    }
+
+    /** etcd's 11 linear buckets from fastest to slowest; a latency goes to the first bucket >= it. */
+    private String histogramText(String prec) {
+        int bc = 10;
+        double fastest = fastestSec();
+        double slowest = slowestSec();
+        double[] buckets = new double[bc + 1];
+        long[] counts = new long[bc + 1];
+        double bs = (slowest - fastest) / bc;
+        for (int i = 0; i < bc; i++) {
+            buckets[i] = fastest + bs * i;
+        }
+        buckets[bc] = slowest;
+        for (HistogramIterationValue v : histogram.recordedValues()) {
+            double lat = Math.min(Math.max(histogram.medianEquivalentValue(v.getValueIteratedTo()) / 1e9, fastest), slowest);
+            int bi = 0;
+            while (bi < bc && lat > buckets[bi]) {
+                bi++;
+            }
+            counts[bi] += v.getCountAtValueIteratedTo();
+        }
+        long max = 0;
+        for (long c : counts) {
+            max = Math.max(max, c);
+        }
+        StringBuilder s = new StringBuilder("\nResponse time histogram:\n");
+        for (int i = 0; i <= bc; i++) {
+            int barLen = max > 0 ? (int) (counts[i] * 40 / max) : 0;
+            s.append(String.format(Locale.ROOT, "  " + prec + " [%d]\t|%s\n", buckets[i], counts[i], "∎".repeat(barLen)));
+        }
+        return s.toString();
+    }
+
+    /** The numbers of the --json file's record, latencies in milliseconds. */
+    public synchronized Map<String, Object> latencyMs() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("p50", percentileSec(50) * 1000);
+        m.put("p90", percentileSec(90) * 1000);
+        m.put("p99", percentileSec(99) * 1000);
+        m.put("p999", percentileSec(99.9) * 1000);
+        m.put("min", fastestSec() * 1000);
+        m.put("max", slowestSec() * 1000);
+        m.put("mean", averageSec() * 1000);
+        m.put("stddev", stddevSec() * 1000);
+        return m;
+    }
+}

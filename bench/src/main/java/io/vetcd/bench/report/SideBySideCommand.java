@@ -1,0 +1,138 @@
+package io.vetcd.bench.report;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vetcd-bench side-by-side}: starts vetcd, a real etcd (data dir on tmpfs) and the floor server,
+ * runs the same workloads against each with this jar's load tool, and writes one {@link PerfReport}.
+ *
+ * <pre>
+ *   java -jar bench/target/vetcd-bench.jar side-by-side --vetcd-jar server-vertx/target/vetcd.jar \
+ *       --quick --out perf-reports/runs/ci.json
+ * </pre>
+ * The range workloads read one key ({@code foo}, absent on every server, as the floor's canned answer
+ * carries no value either). The floor only answers Put and Range, so txn workloads have no floor figure. Servers are started
+ * once and measured in turn, etcd first, for every workload, so all three see the same machine.
+ */
+@Command(name = "side-by-side", mixinStandardHelpOptions = true,
+        description = "Measure vetcd, etcd and the floor with the same workloads in one run; write a perf report.")
+public final class SideBySideCommand implements Callable<Integer> {
+    /** A workload: its report name, whether the floor can serve it, and the load-tool arguments. */
+    record Spec(String name, boolean floor, List<String> args) {
+        Spec(String name, boolean floor, String args) {
+            this(name, floor, Arrays.asList(args.split(" ")));
+        }
+    }
+
+    /** Short enough for CI (well under 5 minutes on 2 cores with all three servers). */
+    static final List<Spec> QUICK = List.of(
+            new Spec("put-1x1", true, "--conns 1 --clients 1 put --total 3000 --key-size 8 --val-size 256"),
+            new Spec("put-10x100", true,
+                    "--conns 10 --clients 100 put --total 60000 --key-size 8 --val-size 256 --key-space-size 100000"),
+            new Spec("range-l-10x100", true, "--conns 10 --clients 100 range foo --total 60000 --consistency l"),
+            new Spec("range-s-10x100", true, "--conns 10 --clients 100 range foo --total 60000 --consistency s"));
+
+    /** The figures the bench issue asks for, at etcd's published sizes. */
+    static final List<Spec> FULL = List.of(
+            new Spec("put-1x1", true, "--conns 1 --clients 1 put --total 10000 --key-size 8 --val-size 256"),
+            new Spec("put-10x100", true,
+                    "--conns 10 --clients 100 put --total 200000 --key-size 8 --val-size 256 --key-space-size 100000"),
+            new Spec("put-100x1000", true,
+                    "--conns 100 --clients 1000 put --total 200000 --key-size 8 --val-size 256 --key-space-size 100000"),
+            new Spec("range-l-10x100", true, "--conns 10 --clients 100 range foo --total 200000 --consistency l"),
+            new Spec("range-s-10x100", true, "--conns 10 --clients 100 range foo --total 200000 --consistency s"),
+            new Spec("txn-put-10x100", false,
+                    "--conns 10 --clients 100 txn-put --total 100000 --key-size 8 --val-size 256 --txn-ops 4"));
+
+    @Option(names = "--vetcd-jar", description = "the server jar (default: ${DEFAULT-VALUE})")
+    Path vetcdJar = Path.of("server-vertx/target/vetcd.jar");
+
+    @Option(names = "--etcd", description = "the etcd binary (default: ${DEFAULT-VALUE})")
+    Path etcd = Path.of("/usr/bin/etcd");
+
+    @Option(names = "--quick", description = "the short CI set instead of the full one")
+    boolean quick;
+
+    @Option(names = "--out", required = true, description = "where to write the report (JSON)")
+    Path out;
+
+    @Option(names = "--commit", description = "the commit measured (default: git rev-parse --short HEAD)")
+    String commit;
+
+    @Override
+    public Integer call() throws Exception {
+        Path benchJar = Path.of(SideBySideCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<Workload> workloads = new ArrayList<>();
+        try (ServerProcess etcdServer = ServerProcess.etcd(etcd);
+             ServerProcess vetcdServer = ServerProcess.vetcd(vetcdJar);
+             ServerProcess floorServer = ServerProcess.floor(benchJar)) {
+            for (Spec spec : quick ? QUICK : FULL) {
+                Map<String, Measurement> measured = new LinkedHashMap<>();
+                List<ServerProcess> servers = spec.floor()
+                        ? List.of(etcdServer, vetcdServer, floorServer) : List.of(etcdServer, vetcdServer);
+                for (ServerProcess s : servers) {
+                    Path json = Files.createTempFile("vetcd-bench-", ".json");
+                    try {
+                        run(benchJar, s, spec.args(), json);
+                        measured.put(s.name(), Measurement.fromJson(new JsonObject(Files.readString(json))));
+                    } finally {
+                        Files.deleteIfExists(json);
+                    }
+                }
+                Workload w = new Workload(spec.name(), String.join(" ", spec.args()), measured);
+                System.err.printf("%-16s vetcd/etcd %.2f  vetcd/floor %.2f%n", w.name(), w.ratioToEtcd(),
+                        w.ratioToFloor());
+                workloads.add(w);
+            }
+        }
+        PerfReport report = new PerfReport(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                commit != null ? commit : gitCommit(), "vetcd-bench", PerfReport.Machine.current(), workloads);
+        report.write(out);
+        System.out.println("wrote " + out);
+        return 0;
+    }
+
+    /** Runs this jar's load tool against {@code server}; {@code json} receives its figures. */
+    private static void run(Path benchJar, ServerProcess server, List<String> args, Path json)
+            throws IOException, InterruptedException {
+        // C1 only and the parallel collector: on 2 cores, C2 compiling would take a core from the servers
+        // for the first seconds of every short run (perf-reports/load/README.md measured 3x).
+        List<String> command = new ArrayList<>(List.of(ServerProcess.java(), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseParallelGC", "-jar", benchJar.toString(), "--endpoints", server.endpoint(), "--no-progress"));
+        command.addAll(args);
+        command.addAll(List.of("--json", json.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IOException("load tool timed out: " + command);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("load tool failed (" + p.exitValue() + "): " + command);
+        }
+    }
+
+    private static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").start();
+            String sha = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 && !sha.isEmpty() ? sha : "unknown";
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+}
