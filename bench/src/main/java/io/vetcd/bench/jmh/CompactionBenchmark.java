@@ -1,8 +1,5 @@
 package io.vetcd.bench.jmh;
 
-import com.google.protobuf.ByteString;
-import io.vetcd.core.apply.KvCommands;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.etcdserverpb.CompactionRequest;
 import io.vetcd.proto.etcdserverpb.CompactionResponse;
 import java.util.concurrent.TimeUnit;
@@ -36,20 +33,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 6)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g"})
 @State(Scope.Benchmark)
-public class CompactionBenchmark {
+public class CompactionBenchmark extends Fixtures.LoadedStore {
     @Param({"10000", "1000000"})
     public int keys;
 
-    private MvccStore store;
-    private KvCommands kv;
-    private ByteString[] vals;
 
     @Setup(Level.Trial)
     public void setup() {
-        store = new MvccStore();
-        kv = Fixtures.commands();
-        vals = Fixtures.values(16, 1);
-        Fixtures.load(store, keys, vals);
+        loadStore(keys, 16);
     }
 
     /** Every key gets a second version: the timed compaction will cut the first. */

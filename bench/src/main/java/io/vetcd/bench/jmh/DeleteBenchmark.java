@@ -1,8 +1,6 @@
 package io.vetcd.bench.jmh;
 
 import com.google.protobuf.ByteString;
-import io.vetcd.core.apply.KvCommands;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.core.mvcc.WriteTxn;
 import io.vetcd.proto.etcdserverpb.DeleteRangeRequest;
 import io.vetcd.proto.etcdserverpb.DeleteRangeResponse;
@@ -43,24 +41,18 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 20)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g"})
 @State(Scope.Benchmark)
-public class DeleteBenchmark {
+public class DeleteBenchmark extends Fixtures.LoadedStore {
     static final int BATCH = 10_000;
 
     @Param({"10000", "1000000"})
     public int keys;
 
-    private MvccStore store;
-    private KvCommands kv;
-    private ByteString[] vals;
     private ByteString[] batchKeys;
     private DeleteRangeRequest[] batch;
 
     @Setup(Level.Trial)
     public void setup() {
-        store = new MvccStore();
-        kv = Fixtures.commands();
-        vals = Fixtures.values(16, 1);
-        Fixtures.load(store, keys, vals);
+        loadStore(keys, 16);
         int[] at = Fixtures.distinctIndexes(Math.min(BATCH, keys), keys, 6);
         batchKeys = new ByteString[BATCH];
         batch = new DeleteRangeRequest[BATCH];

@@ -71,6 +71,29 @@ final class Fixtures {
         return new KvStore(LIMITS, IDENTITY, LEASES);
     }
 
+    /**
+     * The state the core-mvcc benchmarks share: an {@link MvccStore}, the {@link KvCommands} the writer applies
+     * requests with, and the value pool the store was loaded from. A benchmark extends it and calls
+     * {@link #loadStore} first in its trial {@code @Setup}.
+     */
+    abstract static class LoadedStore {
+        MvccStore store;
+        KvCommands kv;
+        /** {@code values(valueSize, 1)}: what key {@code i} was loaded with is {@code vals[i % vals.length]}. */
+        ByteString[] vals;
+
+        /**
+         * A fresh store holding keys {@code 0 .. keys - 1}, one version each, with values of {@code valueSize}
+         * bytes ({@link Fixtures#load(MvccStore, int, ByteString[])}).
+         */
+        final void loadStore(int keys, int valueSize) {
+            store = new MvccStore();
+            kv = commands();
+            vals = values(valueSize, 1);
+            load(store, keys, vals);
+        }
+    }
+
     /** Fast bulk load straight through the MVCC layer: one revision per key, published once at the end. */
     static void load(MvccStore store, int keys, ByteString[] values) {
         for (int i = 0; i < keys; i++) {

@@ -1,8 +1,6 @@
 package io.vetcd.bench.jmh;
 
 import com.google.protobuf.ByteString;
-import io.vetcd.core.apply.KvCommands;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.etcdserverpb.PutRequest;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,7 +42,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 20)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g"})
 @State(Scope.Benchmark)
-public class PutBenchmark {
+public class PutBenchmark extends Fixtures.LoadedStore {
     static final int BATCH = 10_000;
 
     @Param({"10000", "1000000"})
@@ -53,17 +51,12 @@ public class PutBenchmark {
     @Param({"16", "256", "4096"})
     public int values;
 
-    private MvccStore store;
-    private KvCommands kv;
     private PutRequest[] batch;
     private ByteString[] batchKeys;
 
     @Setup(Level.Trial)
     public void setup() {
-        store = new MvccStore();
-        kv = Fixtures.commands();
-        ByteString[] vals = Fixtures.values(values, 1);
-        Fixtures.load(store, keys, vals);
+        loadStore(keys, values);
         int[] at = Fixtures.distinctIndexes(BATCH, keys, 2);
         batch = new PutRequest[BATCH];
         batchKeys = new ByteString[BATCH];

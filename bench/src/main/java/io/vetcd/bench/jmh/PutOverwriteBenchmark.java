@@ -1,8 +1,5 @@
 package io.vetcd.bench.jmh;
 
-import com.google.protobuf.ByteString;
-import io.vetcd.core.apply.KvCommands;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.etcdserverpb.PutRequest;
 import io.vetcd.proto.etcdserverpb.PutResponse;
 import java.util.concurrent.TimeUnit;
@@ -39,24 +36,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g"})
 @State(Scope.Benchmark)
-public class PutOverwriteBenchmark {
+public class PutOverwriteBenchmark extends Fixtures.LoadedStore {
     @Param({"10000", "1000000"})
     public int keys;
 
     @Param({"16", "256", "4096"})
     public int values;
 
-    private MvccStore store;
-    private KvCommands kv;
     private PutRequest[] pool;
     private int next;
 
     @Setup(Level.Trial)
     public void setup() {
-        store = new MvccStore();
-        kv = Fixtures.commands();
-        ByteString[] vals = Fixtures.values(values, 1);
-        Fixtures.load(store, keys, vals);
+        loadStore(keys, values);
         int[] at = Fixtures.randomIndexes(Fixtures.REQUEST_POOL, keys, 3);
         pool = new PutRequest[at.length];
         for (int i = 0; i < at.length; i++) {

@@ -1,8 +1,5 @@
 package io.vetcd.bench.jmh;
 
-import com.google.protobuf.ByteString;
-import io.vetcd.core.apply.KvCommands;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.etcdserverpb.RangeRequest;
 import io.vetcd.proto.etcdserverpb.RangeResponse;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g"})
 @State(Scope.Benchmark)
-public class RangeBenchmark {
+public class RangeBenchmark extends Fixtures.LoadedStore {
     private static final int POOL = 1 << 12;
 
     @Param({"10000", "1000000"})
@@ -50,18 +47,13 @@ public class RangeBenchmark {
     @Param({"1", "100", "10000"})
     public int span;
 
-    private MvccStore store;
-    private KvCommands kv;
     private RangeRequest[] current;
     private RangeRequest[] past;
     private int next;
 
     @Setup(Level.Trial)
     public void setup() {
-        store = new MvccStore();
-        kv = Fixtures.commands();
-        ByteString[] vals = Fixtures.values(16, 1);
-        Fixtures.load(store, keys, vals);
+        loadStore(keys, 16);
         long pastRevision = store.revision();
         Fixtures.overwriteAll(store, keys, vals);
         int[] start = Fixtures.randomIndexes(POOL, keys - span + 1, 5);

@@ -1,8 +1,6 @@
 package io.vetcd.bench.jmh;
 
 import com.google.protobuf.ByteString;
-import io.vetcd.core.apply.KvCommands;
-import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.etcdserverpb.Compare;
 import io.vetcd.proto.etcdserverpb.PutRequest;
 import io.vetcd.proto.etcdserverpb.RangeRequest;
@@ -45,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g"})
 @State(Scope.Benchmark)
-public class TxnBenchmark {
+public class TxnBenchmark extends Fixtures.LoadedStore {
     private static final int POOL = 1 << 14;
 
     @Param({"10000", "1000000"})
@@ -54,18 +52,13 @@ public class TxnBenchmark {
     @Param({"16", "256", "4096"})
     public int values;
 
-    private MvccStore store;
-    private KvCommands kv;
     private TxnRequest[] compareAnd3Puts;
     private TxnRequest[] twoPutsTwoRanges;
     private int next;
 
     @Setup(Level.Trial)
     public void setup() {
-        store = new MvccStore();
-        kv = Fixtures.commands();
-        ByteString[] vals = Fixtures.values(values, 1);
-        Fixtures.load(store, keys, vals);
+        loadStore(keys, values);
         SplittableRandom rnd = new SplittableRandom(4);
         compareAnd3Puts = new TxnRequest[POOL];
         twoPutsTwoRanges = new TxnRequest[POOL];

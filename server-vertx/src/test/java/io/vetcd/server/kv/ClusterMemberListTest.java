@@ -12,26 +12,16 @@ import io.etcd.jetcd.Response;
 import io.vetcd.server.ServerConfig;
 import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code Cluster.MemberList} through jetcd's cluster client: one member, with the header's member id,
  * the configured name and peer URLs, and the URL clients reach it at.
  */
 class ClusterMemberListTest {
-    private static KvServerFixture server;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @Test
     void oneMemberWhoseIdIsTheHeadersMemberId() {

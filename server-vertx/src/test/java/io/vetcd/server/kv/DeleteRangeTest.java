@@ -8,16 +8,14 @@ import static io.vetcd.server.kv.Jetcd.keys;
 import static io.vetcd.server.kv.Jetcd.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.DeleteResponse;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DeleteRange over one key, {@code [key, range_end)}, a prefix, from-key and everything: the
@@ -27,37 +25,26 @@ import org.junit.jupiter.api.Test;
 class DeleteRangeTest {
     private static final List<String> KEYS = List.of("a", "b", "b/1", "b/2", "c", "d");
 
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     /** Revision of the last put of {@link #reset()}. */
     private long written;
 
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     @BeforeEach
     void reset() {
-        deleteAll(kv);
+        deleteAll(server.kv());
         for (String key : KEYS) {
-            written = await(kv.put(bs(key), bs("v-" + key))).getHeader().getRevision();
+            written = await(server.kv().put(bs(key), bs("v-" + key))).getHeader().getRevision();
         }
     }
 
     private static List<String> remaining() {
-        return keys(await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).build())));
+        return keys(await(server.kv().get(bs("\0"), GetOption.builder().withRange(bs("\0")).build())));
     }
 
     @Test
     void singleKeyDeletesOnlyThatKey() {
-        DeleteResponse r = await(kv.delete(bs("b")));
+        DeleteResponse r = await(server.kv().delete(bs("b")));
         assertEquals(1, r.getDeleted());
         assertEquals(List.of(), r.getPrevKvs(), "no prev_kvs unless asked for");
         assertEquals(written + 1, r.getHeader().getRevision());
@@ -66,52 +53,52 @@ class DeleteRangeTest {
 
     @Test
     void missingKeyDeletesNothingAndMakesNoRevision() {
-        DeleteResponse r = await(kv.delete(bs("zz")));
+        DeleteResponse r = await(server.kv().delete(bs("zz")));
         assertEquals(0, r.getDeleted());
         assertEquals(written, r.getHeader().getRevision());
-        assertEquals(written, currentRevision(kv));
+        assertEquals(written, currentRevision(server.kv()));
         assertEquals(KEYS, remaining());
     }
 
     @Test
     void deletingADeletedKeyDeletesNothing() {
-        long first = await(kv.delete(bs("a"))).getHeader().getRevision();
-        DeleteResponse again = await(kv.delete(bs("a")));
+        long first = await(server.kv().delete(bs("a"))).getHeader().getRevision();
+        DeleteResponse again = await(server.kv().delete(bs("a")));
         assertEquals(0, again.getDeleted());
         assertEquals(first, again.getHeader().getRevision());
     }
 
     @Test
     void rangeEndIsExclusive() {
-        DeleteResponse r = await(kv.delete(bs("b"), DeleteOption.builder().withRange(bs("b/2")).build()));
+        DeleteResponse r = await(server.kv().delete(bs("b"), DeleteOption.builder().withRange(bs("b/2")).build()));
         assertEquals(2, r.getDeleted());
         assertEquals(List.of("a", "b/2", "c", "d"), remaining());
     }
 
     @Test
     void prefixDeletesEveryKeyStartingWithIt() {
-        DeleteResponse r = await(kv.delete(bs("b"), DeleteOption.builder().isPrefix(true).build()));
+        DeleteResponse r = await(server.kv().delete(bs("b"), DeleteOption.builder().isPrefix(true).build()));
         assertEquals(3, r.getDeleted());
         assertEquals(List.of("a", "c", "d"), remaining());
     }
 
     @Test
     void fromKeyDeletesEveryKeyAtOrAfterIt() {
-        DeleteResponse r = await(kv.delete(bs("b/2"), DeleteOption.builder().withRange(bs("\0")).build()));
+        DeleteResponse r = await(server.kv().delete(bs("b/2"), DeleteOption.builder().withRange(bs("\0")).build()));
         assertEquals(3, r.getDeleted());
         assertEquals(List.of("a", "b", "b/1"), remaining());
     }
 
     @Test
     void nulKeyWithNulRangeEndDeletesEverything() {
-        DeleteResponse r = await(kv.delete(bs("\0"), DeleteOption.builder().withRange(bs("\0")).build()));
+        DeleteResponse r = await(server.kv().delete(bs("\0"), DeleteOption.builder().withRange(bs("\0")).build()));
         assertEquals(KEYS.size(), r.getDeleted());
         assertEquals(List.of(), remaining());
     }
 
     @Test
     void emptyRangeDeletesNothing() {
-        DeleteResponse r = await(kv.delete(bs("c"), DeleteOption.builder().withRange(bs("b")).build()));
+        DeleteResponse r = await(server.kv().delete(bs("c"), DeleteOption.builder().withRange(bs("b")).build()));
         assertEquals(0, r.getDeleted());
         assertEquals(written, r.getHeader().getRevision());
         assertEquals(KEYS, remaining());
@@ -119,8 +106,9 @@ class DeleteRangeTest {
 
     @Test
     void prevKvReturnsTheDeletedKeysInKeyOrder() {
-        await(kv.put(bs("b/1"), bs("v-b/1 again")));
-        DeleteResponse r = await(kv.delete(bs("b"), DeleteOption.builder().isPrefix(true).withPrevKV(true).build()));
+        await(server.kv().put(bs("b/1"), bs("v-b/1 again")));
+        DeleteResponse r = await(server.kv().delete(bs("b"),
+                DeleteOption.builder().isPrefix(true).withPrevKV(true).build()));
         assertEquals(3, r.getDeleted());
         List<KeyValue> prev = r.getPrevKvs();
         assertEquals(List.of("b", "b/1", "b/2"), prev.stream().map(kv -> str(kv.getKey())).toList());
@@ -131,17 +119,17 @@ class DeleteRangeTest {
 
     @Test
     void prevKvOfAMissingKeyIsEmpty() {
-        DeleteResponse r = await(kv.delete(bs("zz"), DeleteOption.builder().withPrevKV(true).build()));
+        DeleteResponse r = await(server.kv().delete(bs("zz"), DeleteOption.builder().withPrevKV(true).build()));
         assertEquals(0, r.getDeleted());
         assertEquals(List.of(), r.getPrevKvs());
     }
 
     @Test
     void aRangeDeleteIsOneRevisionAndOldRevisionsStillShowTheKeys() {
-        DeleteResponse r = await(kv.delete(bs("\0"), DeleteOption.builder().withRange(bs("\0")).build()));
+        DeleteResponse r = await(server.kv().delete(bs("\0"), DeleteOption.builder().withRange(bs("\0")).build()));
         assertEquals(written + 1, r.getHeader().getRevision(), "one revision for the whole delete");
-        assertEquals(written + 1, currentRevision(kv));
-        assertEquals(KEYS, keys(await(kv.get(bs("\0"),
+        assertEquals(written + 1, currentRevision(server.kv()));
+        assertEquals(KEYS, keys(await(server.kv().get(bs("\0"),
                 GetOption.builder().withRange(bs("\0")).withRevision(written).build()))));
     }
 }

@@ -7,7 +7,6 @@ import static io.vetcd.server.kv.Jetcd.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -16,11 +15,11 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An empty key is refused everywhere with INVALID_ARGUMENT "etcdserver: key is not provided"
@@ -31,31 +30,24 @@ class EmptyKeyTest {
     static final String EMPTY_KEY = "etcdserver: key is not provided";
     private static final ByteSequence EMPTY = ByteSequence.EMPTY;
 
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     private long before;
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        await(kv.put(bs("a"), bs("v")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        await(server.kv().put(bs("a"), bs("v")));
     }
 
     @BeforeEach
     void revisionBefore() {
-        before = currentRevision(kv);
+        before = currentRevision(server.kv());
     }
 
     @AfterEach
     void nothingChanged() {
-        assertEquals(before, currentRevision(kv), "a refused request makes no revision");
-        assertEquals(1, await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).build())).getCount());
+        assertEquals(before, currentRevision(server.kv()), "a refused request makes no revision");
+        assertEquals(1, await(server.kv().get(bs("\0"), GetOption.builder().withRange(bs("\0")).build())).getCount());
     }
 
     private static void refused(CompletableFuture<?> call) {
@@ -64,35 +56,36 @@ class EmptyKeyTest {
 
     @Test
     void range() {
-        refused(kv.get(EMPTY));
-        refused(kv.get(EMPTY, GetOption.builder().withRange(bs("z")).build()));
-        refused(kv.get(EMPTY, GetOption.builder().withCountOnly(true).build()));
+        refused(server.kv().get(EMPTY));
+        refused(server.kv().get(EMPTY, GetOption.builder().withRange(bs("z")).build()));
+        refused(server.kv().get(EMPTY, GetOption.builder().withCountOnly(true).build()));
     }
 
     @Test
     void put() {
-        refused(kv.put(EMPTY, bs("v")));
+        refused(server.kv().put(EMPTY, bs("v")));
     }
 
     @Test
     void deleteRange() {
-        refused(kv.delete(EMPTY));
-        refused(kv.delete(EMPTY, DeleteOption.builder().withRange(bs("z")).build()));
+        refused(server.kv().delete(EMPTY));
+        refused(server.kv().delete(EMPTY, DeleteOption.builder().withRange(bs("z")).build()));
     }
 
     @Test
     void txnCompare() {
-        refused(kv.txn().If(new Cmp(EMPTY, Cmp.Op.EQUAL, CmpTarget.version(0))).commit());
+        refused(server.kv().txn().If(new Cmp(EMPTY, Cmp.Op.EQUAL, CmpTarget.version(0))).commit());
     }
 
     @Test
     void txnOpsInEitherBranch() {
-        refused(kv.txn().Then(Op.put(bs("ok"), bs("v"), PutOption.DEFAULT), Op.put(EMPTY, bs("v"), PutOption.DEFAULT))
+        refused(server.kv().txn()
+                .Then(Op.put(bs("ok"), bs("v"), PutOption.DEFAULT), Op.put(EMPTY, bs("v"), PutOption.DEFAULT))
                 .commit());
-        refused(kv.txn().Then(Op.get(EMPTY, GetOption.DEFAULT)).commit());
-        refused(kv.txn().Then(Op.delete(EMPTY, DeleteOption.DEFAULT)).commit());
+        refused(server.kv().txn().Then(Op.get(EMPTY, GetOption.DEFAULT)).commit());
+        refused(server.kv().txn().Then(Op.delete(EMPTY, DeleteOption.DEFAULT)).commit());
         // checked before the compares run: an empty key in the branch that would not run is refused too
-        refused(kv.txn().If(new Cmp(bs("a"), Cmp.Op.EQUAL, CmpTarget.version(1)))
+        refused(server.kv().txn().If(new Cmp(bs("a"), Cmp.Op.EQUAL, CmpTarget.version(1)))
                 .Else(Op.put(EMPTY, bs("v"), PutOption.DEFAULT)).commit());
     }
 }

@@ -16,35 +16,70 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One server for a test class, with jetcd clients on it; closed in the class's {@code @AfterAll}.
+ * One server for a test class, with jetcd clients on it. Register it as a JUnit 5 extension with
+ * {@code @RegisterExtension static final KvServerFixture server = new KvServerFixture();}: the server is
+ * started before the class's tests (before its own {@code @BeforeAll} methods, which can already use it)
+ * and closed after them. Tests that need a fresh server each time take one from {@link #start()} and close it.
  *
  * <p>By default the server is an in-process vetcd ({@code VetcdServer.start(ServerConfig.inMemoryOnFreePort())}).
  * With {@code -Dvetcd.jetcd.target=etcd} the same tests run against a real etcd (Debian's 3.4 binary,
  * started by {@link RealEtcd}): that is how the expectations of this suite were checked against the
  * reference. Tests that cover vetcd-only details (its HTTP version string) look at {@link #isRealEtcd()}.
  */
-final class KvServerFixture implements AutoCloseable {
-    private final VetcdServer vetcd;
-    private final RealEtcd etcd;
-    private final String endpoint;
-    private final Client client;
+final class KvServerFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+    // set by open(), on the thread that runs the class's callbacks; volatile for tests run on other threads
+    private volatile VetcdServer vetcd;
+    private volatile RealEtcd etcd;
+    private volatile String endpoint;
+    private volatile Client client;
     private final List<Client> extraClients = new ArrayList<>();
     private ManagedChannel channel;
 
-    private KvServerFixture(VetcdServer vetcd, RealEtcd etcd) {
-        this.vetcd = vetcd;
-        this.etcd = etcd;
-        this.endpoint = vetcd != null ? vetcd.endpoint() : etcd.endpoint();
-        this.client = Client.builder().endpoints(endpoint).build();
+    /** Not started yet: register it with {@code @RegisterExtension}, or use {@link #start()}. */
+    KvServerFixture() {}
+
+    /** A started server, for a caller that closes it itself (a fresh server per test). */
+    static KvServerFixture start() {
+        KvServerFixture fixture = new KvServerFixture();
+        fixture.open();
+        return fixture;
     }
 
-    static KvServerFixture start() {
-        if ("etcd".equals(System.getProperty("vetcd.jetcd.target"))) {
-            return new KvServerFixture(null, RealEtcd.start());
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        open();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private synchronized void open() {
+        if (endpoint != null) {
+            throw new IllegalStateException("already started");
         }
-        return new KvServerFixture(VetcdServer.start(ServerConfig.inMemoryOnFreePort()), null);
+        if ("etcd".equals(System.getProperty("vetcd.jetcd.target"))) {
+            etcd = RealEtcd.start();
+            endpoint = etcd.endpoint();
+        } else {
+            vetcd = VetcdServer.start(ServerConfig.inMemoryOnFreePort());
+            endpoint = vetcd.endpoint();
+        }
+        client = Client.builder().endpoints(endpoint).build();
+    }
+
+    private String started() {
+        if (endpoint == null) {
+            throw new IllegalStateException("server not started: register the fixture with @RegisterExtension "
+                    + "on a static field, or use KvServerFixture.start()");
+        }
+        return endpoint;
     }
 
     boolean isRealEtcd() {
@@ -53,14 +88,15 @@ final class KvServerFixture implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>}. */
     String endpoint() {
-        return endpoint;
+        return started();
     }
 
     int port() {
-        return URI.create(endpoint).getPort();
+        return URI.create(endpoint()).getPort();
     }
 
     Client client() {
+        started();
         return client;
     }
 
@@ -70,7 +106,7 @@ final class KvServerFixture implements AutoCloseable {
 
     /** Another jetcd client with its own connection; closed with the fixture. */
     synchronized Client newClient() {
-        Client c = Client.builder().endpoints(endpoint).build();
+        Client c = Client.builder().endpoints(endpoint()).build();
         extraClients.add(c);
         return c;
     }
@@ -109,25 +145,34 @@ final class KvServerFixture implements AutoCloseable {
         return channel;
     }
 
+    /** Closes the clients and the server; safe to call on a fixture that did not (fully) start. */
     @Override
     public synchronized void close() {
         RuntimeException failure = null;
         if (channel != null) {
             channel.shutdownNow();
+            channel = null;
         }
         for (Client c : extraClients) {
             c.close();
         }
-        client.close();
+        extraClients.clear();
+        if (client != null) {
+            client.close();
+            client = null;
+        }
         try {
             if (vetcd != null) {
                 vetcd.close();
             }
         } catch (RuntimeException e) {
             failure = e;
+        } finally {
+            vetcd = null;
         }
         if (etcd != null) {
             etcd.close();
+            etcd = null;
         }
         if (failure != null) {
             throw failure;

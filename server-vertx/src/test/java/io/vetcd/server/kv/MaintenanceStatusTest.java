@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +14,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code Maintenance.Status} through jetcd's maintenance client: a single member is its own leader, at
@@ -25,19 +24,12 @@ import org.junit.jupiter.api.Test;
  * and its raft index moves with every write.
  */
 class MaintenanceStatusTest {
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        await(kv.put(bs("k"), bs("v")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        await(server.kv().put(bs("k"), bs("v")));
     }
 
     private static StatusResponse status() {
@@ -47,7 +39,7 @@ class MaintenanceStatusTest {
     @Test
     void theMemberIsItsOwnLeader() {
         StatusResponse s = status();
-        long memberId = await(kv.get(bs("k"))).getHeader().getMemberId();
+        long memberId = await(server.kv().get(bs("k"))).getHeader().getMemberId();
         assertEquals(memberId, s.getHeader().getMemberId());
         assertEquals(memberId, s.getLeader());
         assertEquals(2, s.getRaftTerm());
@@ -70,7 +62,7 @@ class MaintenanceStatusTest {
         StatusResponse before = status();
         assertTrue(before.getRaftIndex() > 0);
         assertTrue(before.getRaftAppliedIndex() > 0);
-        await(kv.put(bs("k"), bs("again")));
+        await(server.kv().put(bs("k"), bs("again")));
         StatusResponse after = status();
         assertTrue(after.getRaftIndex() > before.getRaftIndex(),
                 before.getRaftIndex() + " -> " + after.getRaftIndex());
@@ -80,7 +72,7 @@ class MaintenanceStatusTest {
 
     @Test
     void headerRevisionIsTheCurrentRevision() {
-        long rev = await(kv.put(bs("k2"), bs("v"))).getHeader().getRevision();
+        long rev = await(server.kv().put(bs("k2"), bs("v"))).getHeader().getRevision();
         assertEquals(rev, status().getHeader().getRevision());
     }
 }

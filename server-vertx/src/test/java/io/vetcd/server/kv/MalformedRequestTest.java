@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Garbage on the wire, sent with a raw Vert.x HTTP/2 client to {@code /etcdserverpb.KV/Range} and
@@ -43,12 +44,12 @@ class MalformedRequestTest {
     private static final int UNKNOWN = 2;
     private static final int INTERNAL = 13;
 
-    private static KvServerFixture server;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     private static Vertx vertx;
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
         vertx = Vertx.vertx();
         await(server.kv().put(bs("k"), bs("v")));
         // load the client's and server's HTTP/2 classes once, so that never counts against the time a
@@ -59,11 +60,7 @@ class MalformedRequestTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            vertx.close().await(10, TimeUnit.SECONDS);
-        } finally {
-            server.close();
-        }
+        vertx.close().await(10, TimeUnit.SECONDS);
     }
 
     private static HttpClient newClient() {

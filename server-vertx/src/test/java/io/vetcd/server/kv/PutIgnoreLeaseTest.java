@@ -9,16 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.common.exception.ErrorCode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Put {@code ignore_lease}: write a new value keeping the key's current lease. A missing key fails with
@@ -30,19 +28,8 @@ import org.junit.jupiter.api.Test;
  * KV stub; the results are read back through jetcd's KV client.
  */
 class PutIgnoreLeaseTest {
-    private static KvServerFixture server;
-    private static KV kv;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     private static PutRequest.Builder ignoreLease(String key, String value) {
         return PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))
@@ -51,10 +38,10 @@ class PutIgnoreLeaseTest {
 
     @Test
     void writesTheNewValueAndKeepsNoLease() {
-        long created = await(kv.put(bs("il"), bs("v1"))).getHeader().getRevision();
+        long created = await(server.kv().put(bs("il"), bs("v1"))).getHeader().getRevision();
         PutResponse r = server.rawKv().put(ignoreLease("il", "v2").build());
         assertEquals(created + 1, r.getHeader().getRevision());
-        KeyValue now = single(await(kv.get(bs("il"))));
+        KeyValue now = single(await(server.kv().get(bs("il"))));
         assertEquals("v2", str(now.getValue()));
         assertEquals(0, now.getLease());
         assertEquals(2, now.getVersion());
@@ -62,7 +49,7 @@ class PutIgnoreLeaseTest {
 
     @Test
     void withPrevKv() {
-        await(kv.put(bs("il-prev"), bs("v1")));
+        await(server.kv().put(bs("il-prev"), bs("v1")));
         PutResponse r = server.rawKv().put(ignoreLease("il-prev", "v2").setPrevKv(true).build());
         assertTrue(r.hasPrevKv());
         assertEquals("v1", r.getPrevKv().getValue().toStringUtf8());
@@ -70,28 +57,28 @@ class PutIgnoreLeaseTest {
 
     @Test
     void missingKeyFailsWithKeyNotFound() {
-        long before = Jetcd.currentRevision(kv);
+        long before = Jetcd.currentRevision(server.kv());
         rawFailure(() -> server.rawKv().put(ignoreLease("il-missing", "v").build()))
                 .is(ErrorCode.INVALID_ARGUMENT, "etcdserver: key not found");
-        assertEquals(before, Jetcd.currentRevision(kv), "a failed put makes no revision");
-        assertEquals(0, await(kv.get(bs("il-missing"))).getCount());
+        assertEquals(before, Jetcd.currentRevision(server.kv()), "a failed put makes no revision");
+        assertEquals(0, await(server.kv().get(bs("il-missing"))).getCount());
     }
 
     @Test
     void aLeaseWithTheFlagFailsWithLeaseProvided() {
-        await(kv.put(bs("il-both"), bs("v")));
+        await(server.kv().put(bs("il-both"), bs("v")));
         rawFailure(() -> server.rawKv().put(ignoreLease("il-both", "w").setLease(42).build()))
                 .is(ErrorCode.INVALID_ARGUMENT, "etcdserver: lease is provided");
-        assertEquals("v", str(single(await(kv.get(bs("il-both")))).getValue()));
+        assertEquals("v", str(single(await(server.kv().get(bs("il-both")))).getValue()));
     }
 
     @Test
     void bothIgnoreFlagsTogetherMakeANewRevisionOfTheSameKeyValue() {
-        long created = await(kv.put(bs("il-iv"), bs("same"))).getHeader().getRevision();
+        long created = await(server.kv().put(bs("il-iv"), bs("same"))).getHeader().getRevision();
         PutResponse r = server.rawKv().put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("il-iv"))
                 .setIgnoreValue(true).setIgnoreLease(true).build());
         assertEquals(created + 1, r.getHeader().getRevision());
-        KeyValue now = single(await(kv.get(bs("il-iv"))));
+        KeyValue now = single(await(server.kv().get(bs("il-iv"))));
         assertEquals("same", str(now.getValue()));
         assertEquals(2, now.getVersion());
     }

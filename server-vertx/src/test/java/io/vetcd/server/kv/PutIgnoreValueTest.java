@@ -10,16 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.common.exception.ErrorCode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Put {@code ignore_value}: write a new revision of an existing key keeping its value. A missing key
@@ -30,19 +28,8 @@ import org.junit.jupiter.api.Test;
  * KV stub; the results are read back through jetcd's KV client.
  */
 class PutIgnoreValueTest {
-    private static KvServerFixture server;
-    private static KV kv;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     private static PutRequest.Builder ignoreValue(String key) {
         return PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setIgnoreValue(true);
@@ -50,10 +37,10 @@ class PutIgnoreValueTest {
 
     @Test
     void keepsTheValueAndMakesANewRevision() {
-        long created = await(kv.put(bs("iv"), bs("kept"))).getHeader().getRevision();
+        long created = await(server.kv().put(bs("iv"), bs("kept"))).getHeader().getRevision();
         PutResponse r = server.rawKv().put(ignoreValue("iv").build());
         assertEquals(created + 1, r.getHeader().getRevision());
-        KeyValue now = single(await(kv.get(bs("iv"))));
+        KeyValue now = single(await(server.kv().get(bs("iv"))));
         assertEquals("kept", str(now.getValue()));
         assertEquals(2, now.getVersion());
         assertEquals(created, now.getCreateRevision());
@@ -62,7 +49,7 @@ class PutIgnoreValueTest {
 
     @Test
     void withPrevKv() {
-        await(kv.put(bs("iv-prev"), bs("v")));
+        await(server.kv().put(bs("iv-prev"), bs("v")));
         PutResponse r = server.rawKv().put(ignoreValue("iv-prev").setPrevKv(true).build());
         assertTrue(r.hasPrevKv());
         assertEquals("v", r.getPrevKv().getValue().toStringUtf8());
@@ -71,50 +58,50 @@ class PutIgnoreValueTest {
 
     @Test
     void missingKeyFailsWithKeyNotFound() {
-        long before = Jetcd.currentRevision(kv);
+        long before = Jetcd.currentRevision(server.kv());
         rawFailure(() -> server.rawKv().put(ignoreValue("iv-missing").build()))
                 .is(ErrorCode.INVALID_ARGUMENT, "etcdserver: key not found");
-        assertEquals(before, Jetcd.currentRevision(kv), "a failed put makes no revision");
-        assertEquals(0, await(kv.get(bs("iv-missing"))).getCount());
+        assertEquals(before, Jetcd.currentRevision(server.kv()), "a failed put makes no revision");
+        assertEquals(0, await(server.kv().get(bs("iv-missing"))).getCount());
     }
 
     @Test
     void deletedKeyFailsWithKeyNotFound() {
-        await(kv.put(bs("iv-deleted"), bs("v")));
-        await(kv.delete(bs("iv-deleted")));
+        await(server.kv().put(bs("iv-deleted"), bs("v")));
+        await(server.kv().delete(bs("iv-deleted")));
         rawFailure(() -> server.rawKv().put(ignoreValue("iv-deleted").build()))
                 .is(ErrorCode.INVALID_ARGUMENT, "etcdserver: key not found");
     }
 
     @Test
     void aValueWithTheFlagFailsWithValueProvided() {
-        await(kv.put(bs("iv-both"), bs("v")));
+        await(server.kv().put(bs("iv-both"), bs("v")));
         rawFailure(() -> server.rawKv().put(ignoreValue("iv-both").setValue(ByteString.copyFromUtf8("new")).build()))
                 .is(ErrorCode.INVALID_ARGUMENT, "etcdserver: value is provided");
-        assertEquals("v", str(single(await(kv.get(bs("iv-both")))).getValue()));
+        assertEquals("v", str(single(await(server.kv().get(bs("iv-both")))).getValue()));
     }
 
     @Test
     void insideATxnOnAMissingKeyFailsTheWholeTxn() {
-        long before = Jetcd.currentRevision(kv);
+        long before = Jetcd.currentRevision(server.kv());
         TxnRequest txn = TxnRequest.newBuilder()
                 .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
                         .setKey(ByteString.copyFromUtf8("iv-txn-other")).setValue(ByteString.copyFromUtf8("x"))))
                 .addSuccess(RequestOp.newBuilder().setRequestPut(ignoreValue("iv-txn-missing")))
                 .build();
         rawFailure(() -> server.rawKv().txn(txn)).is(ErrorCode.INVALID_ARGUMENT, "etcdserver: key not found");
-        assertEquals(before, Jetcd.currentRevision(kv));
-        assertFalse(await(kv.get(bs("iv-txn-other"))).getCount() > 0, "no op of a failed txn is applied");
+        assertEquals(before, Jetcd.currentRevision(server.kv()));
+        assertFalse(await(server.kv().get(bs("iv-txn-other"))).getCount() > 0, "no op of a failed txn is applied");
     }
 
     @Test
     void insideATxnOnAnExistingKey() {
-        await(kv.put(bs("iv-txn"), bs("kept")));
+        await(server.kv().put(bs("iv-txn"), bs("kept")));
         TxnRequest txn = TxnRequest.newBuilder()
                 .addSuccess(RequestOp.newBuilder().setRequestPut(ignoreValue("iv-txn")))
                 .build();
         assertTrue(server.rawKv().txn(txn).getSucceeded());
-        KeyValue now = single(await(kv.get(bs("iv-txn"))));
+        KeyValue now = single(await(server.kv().get(bs("iv-txn"))));
         assertEquals("kept", str(now.getValue()));
         assertEquals(2, now.getVersion());
     }

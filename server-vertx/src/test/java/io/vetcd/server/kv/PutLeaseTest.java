@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.common.exception.ErrorCode;
@@ -19,10 +18,9 @@ import io.etcd.jetcd.options.PutOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Put with a {@code lease}. etcd only attaches keys to leases that exist: a put naming a lease that was
@@ -33,40 +31,29 @@ import org.junit.jupiter.api.Test;
 class PutLeaseTest {
     static final String LEASE_NOT_FOUND = "etcdserver: requested lease not found";
 
-    private static KvServerFixture server;
-    private static KV kv;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @Test
     void leaseThatWasNeverGrantedIsRefused() {
-        long before = currentRevision(kv);
-        failure(kv.put(bs("leased"), bs("v"), PutOption.builder().withLeaseId(0x1234_5678L).build()))
+        long before = currentRevision(server.kv());
+        failure(server.kv().put(bs("leased"), bs("v"), PutOption.builder().withLeaseId(0x1234_5678L).build()))
                 .is(ErrorCode.NOT_FOUND, LEASE_NOT_FOUND);
-        assertEquals(0, await(kv.get(bs("leased"))).getCount(), "the key must not have been written");
-        assertEquals(before, currentRevision(kv), "a refused put makes no revision");
+        assertEquals(0, await(server.kv().get(bs("leased"))).getCount(), "the key must not have been written");
+        assertEquals(before, currentRevision(server.kv()), "a refused put makes no revision");
     }
 
     @Test
     void leaseThatWasNeverGrantedIsRefusedInsideATxn() {
-        long before = currentRevision(kv);
-        failure(kv.txn().Then(
+        long before = currentRevision(server.kv());
+        failure(server.kv().txn().Then(
                         Op.put(bs("leased-txn-plain"), bs("v"), PutOption.DEFAULT),
                         Op.put(bs("leased-txn"), bs("v"), PutOption.builder().withLeaseId(0x1234_5679L).build()))
                 .commit())
                 .is(ErrorCode.NOT_FOUND, LEASE_NOT_FOUND);
-        assertEquals(0, await(kv.get(bs("leased-txn"))).getCount());
-        assertEquals(0, await(kv.get(bs("leased-txn-plain"))).getCount(), "no op of a refused txn is applied");
-        assertEquals(before, currentRevision(kv));
+        assertEquals(0, await(server.kv().get(bs("leased-txn"))).getCount());
+        assertEquals(0, await(server.kv().get(bs("leased-txn-plain"))).getCount(), "no op of a refused txn is applied");
+        assertEquals(before, currentRevision(server.kv()));
     }
 
     /** Grants a lease, or skips the test while vetcd's Lease service is not implemented. */
@@ -87,22 +74,22 @@ class PutLeaseTest {
     @Test
     void grantedLeaseIsStoredOnTheKey() throws Exception {
         long lease = grantedLease();
-        await(kv.put(bs("with-lease"), bs("v1"), PutOption.builder().withLeaseId(lease).build()));
-        KeyValue now = single(await(kv.get(bs("with-lease"))));
+        await(server.kv().put(bs("with-lease"), bs("v1"), PutOption.builder().withLeaseId(lease).build()));
+        KeyValue now = single(await(server.kv().get(bs("with-lease"))));
         assertEquals(lease, now.getLease());
 
         // a plain put detaches the key from its lease
-        await(kv.put(bs("with-lease"), bs("v2")));
-        assertEquals(0, single(await(kv.get(bs("with-lease")))).getLease());
+        await(server.kv().put(bs("with-lease"), bs("v2")));
+        assertEquals(0, single(await(server.kv().get(bs("with-lease")))).getLease());
     }
 
     @Test
     void ignoreLeaseKeepsTheGrantedLease() throws Exception {
         long lease = grantedLease();
-        await(kv.put(bs("keep-lease"), bs("v1"), PutOption.builder().withLeaseId(lease).build()));
+        await(server.kv().put(bs("keep-lease"), bs("v1"), PutOption.builder().withLeaseId(lease).build()));
         server.rawKv().put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("keep-lease"))
                 .setValue(ByteString.copyFromUtf8("v2")).setIgnoreLease(true).build());
-        KeyValue now = single(await(kv.get(bs("keep-lease"))));
+        KeyValue now = single(await(server.kv().get(bs("keep-lease"))));
         assertEquals("v2", str(now.getValue()));
         assertEquals(lease, now.getLease());
     }
@@ -110,7 +97,7 @@ class PutLeaseTest {
     @Test
     void txnComparesTheGrantedLease() throws Exception {
         long lease = grantedLease();
-        await(kv.put(bs("cmp-lease"), bs("v"), PutOption.builder().withLeaseId(lease).build()));
+        await(server.kv().put(bs("cmp-lease"), bs("v"), PutOption.builder().withLeaseId(lease).build()));
         io.vetcd.proto.etcdserverpb.Compare equal = io.vetcd.proto.etcdserverpb.Compare.newBuilder()
                 .setKey(ByteString.copyFromUtf8("cmp-lease"))
                 .setTarget(io.vetcd.proto.etcdserverpb.Compare.CompareTarget.LEASE)

@@ -7,45 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Put {@code prev_kv}: the key-value as it was before this put, absent when the key did not exist. */
 class PutPrevKvTest {
     private static final PutOption PREV_KV = PutOption.builder().withPrevKV().build();
 
-    private static KvServerFixture server;
-    private static KV kv;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @Test
     void newKeyHasNoPrevKv() {
-        PutResponse r = await(kv.put(bs("fresh"), bs("v"), PREV_KV));
+        PutResponse r = await(server.kv().put(bs("fresh"), bs("v"), PREV_KV));
         assertFalse(r.hasPrevKv());
     }
 
     @Test
     void existingKeyReturnsItsPreviousState() {
-        long created = await(kv.put(bs("p"), bs("v1"))).getHeader().getRevision();
-        long modified = await(kv.put(bs("p"), bs("v2"))).getHeader().getRevision();
-        PutResponse r = await(kv.put(bs("p"), bs("v3"), PREV_KV));
+        long created = await(server.kv().put(bs("p"), bs("v1"))).getHeader().getRevision();
+        long modified = await(server.kv().put(bs("p"), bs("v2"))).getHeader().getRevision();
+        PutResponse r = await(server.kv().put(bs("p"), bs("v3"), PREV_KV));
         assertTrue(r.hasPrevKv());
         KeyValue prev = r.getPrevKv();
         assertEquals("p", str(prev.getKey()));
@@ -58,21 +45,21 @@ class PutPrevKvTest {
 
     @Test
     void withoutTheFlagThereIsNoPrevKv() {
-        await(kv.put(bs("q"), bs("v1")));
-        assertFalse(await(kv.put(bs("q"), bs("v2"))).hasPrevKv());
+        await(server.kv().put(bs("q"), bs("v1")));
+        assertFalse(await(server.kv().put(bs("q"), bs("v2"))).hasPrevKv());
     }
 
     @Test
     void deletedKeyHasNoPrevKv() {
-        await(kv.put(bs("gone"), bs("v1")));
-        await(kv.delete(bs("gone")));
-        assertFalse(await(kv.put(bs("gone"), bs("v2"), PREV_KV)).hasPrevKv());
+        await(server.kv().put(bs("gone"), bs("v1")));
+        await(server.kv().delete(bs("gone")));
+        assertFalse(await(server.kv().put(bs("gone"), bs("v2"), PREV_KV)).hasPrevKv());
     }
 
     @Test
     void prevKvOfAPutInsideATxn() {
-        await(kv.put(bs("t"), bs("before")));
-        TxnResponse r = await(kv.txn().Then(Op.put(bs("t"), bs("after"), PREV_KV)).commit());
+        await(server.kv().put(bs("t"), bs("before")));
+        TxnResponse r = await(server.kv().txn().Then(Op.put(bs("t"), bs("after"), PREV_KV)).commit());
         PutResponse put = r.getPutResponses().get(0);
         assertTrue(put.hasPrevKv());
         assertEquals("before", str(put.getPrevKv().getValue()));

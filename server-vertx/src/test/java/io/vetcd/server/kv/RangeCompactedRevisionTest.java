@@ -9,14 +9,13 @@ import static io.vetcd.server.kv.Jetcd.single;
 import static io.vetcd.server.kv.Jetcd.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Range below the compaction point fails with OUT_OF_RANGE "required revision has been compacted"
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
 class RangeCompactedRevisionTest {
     static final String COMPACTED = "etcdserver: mvcc: required revision has been compacted";
 
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     private static long v1;
     private static long v2;
     private static long v3;
@@ -35,39 +34,32 @@ class RangeCompactedRevisionTest {
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        v1 = put(kv, "c", "v1");
-        v2 = put(kv, "c", "v2");
-        v3 = put(kv, "c", "v3");
-        current = put(kv, "d", "d1");
-        await(kv.compact(v2));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        v1 = put(server.kv(), "c", "v1");
+        v2 = put(server.kv(), "c", "v2");
+        v3 = put(server.kv(), "c", "v3");
+        current = put(server.kv(), "d", "d1");
+        await(server.kv().compact(v2));
     }
 
     @Test
     void revisionBelowTheCompactionPointFails() {
-        failure(kv.get(bs("c"), GetOption.builder().withRevision(v1).build()))
+        failure(server.kv().get(bs("c"), GetOption.builder().withRevision(v1).build()))
                 .is(ErrorCode.OUT_OF_RANGE, COMPACTED);
-        failure(kv.get(bs("c"), GetOption.builder().withRevision(1).build()))
+        failure(server.kv().get(bs("c"), GetOption.builder().withRevision(1).build()))
                 .is(ErrorCode.OUT_OF_RANGE, COMPACTED);
     }
 
     @Test
     void compactedRevisionFailsForRangesAndCountsToo() {
-        failure(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).withRevision(v1).build()))
+        failure(server.kv().get(bs("\0"), GetOption.builder().withRange(bs("\0")).withRevision(v1).build()))
                 .is(ErrorCode.OUT_OF_RANGE, COMPACTED);
-        failure(kv.get(bs("c"), GetOption.builder().withCountOnly(true).withRevision(v1).build()))
+        failure(server.kv().get(bs("c"), GetOption.builder().withCountOnly(true).withRevision(v1).build()))
                 .is(ErrorCode.OUT_OF_RANGE, COMPACTED);
     }
 
     @Test
     void theCompactionRevisionItselfIsStillReadable() {
-        var kvAtV2 = single(await(kv.get(bs("c"), GetOption.builder().withRevision(v2).build())));
+        var kvAtV2 = single(await(server.kv().get(bs("c"), GetOption.builder().withRevision(v2).build())));
         assertEquals("v2", str(kvAtV2.getValue()));
         assertEquals(2, kvAtV2.getVersion());
         assertEquals(v1, kvAtV2.getCreateRevision(), "compaction keeps the key's create revision");
@@ -75,16 +67,16 @@ class RangeCompactedRevisionTest {
 
     @Test
     void laterRevisionsAreUnaffected() {
-        assertEquals("v3", str(single(await(kv.get(bs("c"), GetOption.builder().withRevision(v3).build())))
+        assertEquals("v3", str(single(await(server.kv().get(bs("c"), GetOption.builder().withRevision(v3).build())))
                 .getValue()));
         assertEquals(List.of("c", "d"),
-                keys(await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).build()))));
-        assertEquals(current, await(kv.get(bs("c"))).getHeader().getRevision());
+                keys(await(server.kv().get(bs("\0"), GetOption.builder().withRange(bs("\0")).build()))));
+        assertEquals(current, await(server.kv().get(bs("c"))).getHeader().getRevision());
     }
 
     @Test
     void compactedRevisionInsideATxnFailsTheWholeTxn() {
-        failure(kv.txn().Then(Op.get(bs("c"), GetOption.builder().withRevision(v1).build())).commit())
+        failure(server.kv().txn().Then(Op.get(bs("c"), GetOption.builder().withRevision(v1).build())).commit())
                 .is(ErrorCode.OUT_OF_RANGE, COMPACTED);
     }
 }

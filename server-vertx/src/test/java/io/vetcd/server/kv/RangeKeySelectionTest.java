@@ -10,13 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which keys a Range returns for its {@code key} and {@code range_end}: one key, {@code [key, range_end)},
@@ -29,23 +28,16 @@ class RangeKeySelectionTest {
     /** Every key in the store, in etcd's (unsigned byte) order. */
     private static final List<String> ALL = List.of("a", "b", "b/1", "b/2", B_FF, "c", "d");
 
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
         // put out of order: a range must still come back in key order
         for (String key : List.of("d", "b/2", "a", "c", "b", "b/1")) {
-            await(kv.put(bs(key), bs("v-" + key)));
+            await(server.kv().put(bs(key), bs("v-" + key)));
         }
-        await(kv.put(bff(), bs("v-b-ff")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        await(server.kv().put(bff(), bs("v-b-ff")));
     }
 
     /** The key "b\xff" as raw bytes (a Java string would encode 0xff as two UTF-8 bytes). */
@@ -67,7 +59,7 @@ class RangeKeySelectionTest {
 
     @Test
     void singleKeyReturnsThatKeyOnlyNotKeysItPrefixes() {
-        GetResponse r = await(kv.get(bs("b")));
+        GetResponse r = await(server.kv().get(bs("b")));
         assertEquals("b", str(single(r).getKey()));
         assertEquals("v-b", str(single(r).getValue()));
         assertEquals(1, r.getCount());
@@ -76,7 +68,7 @@ class RangeKeySelectionTest {
 
     @Test
     void missingSingleKeyReturnsNothing() {
-        GetResponse r = await(kv.get(bs("bb")));
+        GetResponse r = await(server.kv().get(bs("bb")));
         assertEquals(List.of(), keys(r));
         assertEquals(0, r.getCount());
         assertFalse(r.isMore());
@@ -84,58 +76,58 @@ class RangeKeySelectionTest {
 
     @Test
     void rangeEndIsExclusive() {
-        GetResponse r = await(kv.get(bs("b"), GetOption.builder().withRange(bs("c")).build()));
+        GetResponse r = await(server.kv().get(bs("b"), GetOption.builder().withRange(bs("c")).build()));
         assertEquals(List.of("b", "b/1", "b/2", B_FF), rawKeys(r));
         assertEquals(4, r.getCount());
 
-        GetResponse upToB2 = await(kv.get(bs("b"), GetOption.builder().withRange(bs("b/2")).build()));
+        GetResponse upToB2 = await(server.kv().get(bs("b"), GetOption.builder().withRange(bs("b/2")).build()));
         assertEquals(List.of("b", "b/1"), rawKeys(upToB2));
     }
 
     @Test
     void rangeStartIsInclusiveEvenWhenTheKeyIsMissing() {
-        GetResponse r = await(kv.get(bs("b/"), GetOption.builder().withRange(bs("c")).build()));
+        GetResponse r = await(server.kv().get(bs("b/"), GetOption.builder().withRange(bs("c")).build()));
         assertEquals(List.of("b/1", "b/2", B_FF), rawKeys(r));
     }
 
     @Test
     void rangeEndNotAfterKeyIsEmpty() {
-        GetResponse backwards = await(kv.get(bs("c"), GetOption.builder().withRange(bs("b")).build()));
+        GetResponse backwards = await(server.kv().get(bs("c"), GetOption.builder().withRange(bs("b")).build()));
         assertEquals(List.of(), keys(backwards));
         assertEquals(0, backwards.getCount());
 
-        GetResponse same = await(kv.get(bs("c"), GetOption.builder().withRange(bs("c")).build()));
+        GetResponse same = await(server.kv().get(bs("c"), GetOption.builder().withRange(bs("c")).build()));
         assertEquals(List.of(), keys(same));
         assertEquals(0, same.getCount());
     }
 
     @Test
     void fromKeyReturnsEveryKeyAtOrAfterIt() {
-        GetResponse r = await(kv.get(bs("c"), GetOption.builder().withRange(bs("\0")).build()));
+        GetResponse r = await(server.kv().get(bs("c"), GetOption.builder().withRange(bs("\0")).build()));
         assertEquals(List.of("c", "d"), rawKeys(r));
         assertEquals(2, r.getCount());
 
-        GetResponse fromB = await(kv.get(bs("b/2"), GetOption.builder().withRange(bs("\0")).build()));
+        GetResponse fromB = await(server.kv().get(bs("b/2"), GetOption.builder().withRange(bs("\0")).build()));
         assertEquals(List.of("b/2", B_FF, "c", "d"), rawKeys(fromB));
     }
 
     @Test
     void nulKeyWithNulRangeEndReturnsEveryKeyInUnsignedByteOrder() {
-        GetResponse r = await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).build()));
+        GetResponse r = await(server.kv().get(bs("\0"), GetOption.builder().withRange(bs("\0")).build()));
         assertEquals(ALL, rawKeys(r));
         assertEquals(ALL.size(), r.getCount());
     }
 
     @Test
     void prefixReturnsEveryKeyStartingWithIt() {
-        GetResponse r = await(kv.get(bs("b"), GetOption.builder().isPrefix(true).build()));
+        GetResponse r = await(server.kv().get(bs("b"), GetOption.builder().isPrefix(true).build()));
         assertEquals(List.of("b", "b/1", "b/2", B_FF), rawKeys(r));
         assertEquals(4, r.getCount());
 
-        GetResponse slash = await(kv.get(bs("b/"), GetOption.builder().isPrefix(true).build()));
+        GetResponse slash = await(server.kv().get(bs("b/"), GetOption.builder().isPrefix(true).build()));
         assertEquals(List.of("b/1", "b/2"), rawKeys(slash));
 
-        GetResponse none = await(kv.get(bs("x"), GetOption.builder().isPrefix(true).build()));
+        GetResponse none = await(server.kv().get(bs("x"), GetOption.builder().isPrefix(true).build()));
         assertEquals(List.of(), keys(none));
         assertEquals(0, none.getCount());
     }
@@ -143,14 +135,14 @@ class RangeKeySelectionTest {
     @Test
     void prefixEndingInFfByte() {
         // jetcd sends range_end "c" for the prefix "b\xff" (it drops the trailing 0xff and increments)
-        GetResponse r = await(kv.get(bff(), GetOption.builder().isPrefix(true).build()));
+        GetResponse r = await(server.kv().get(bff(), GetOption.builder().isPrefix(true).build()));
         assertEquals(List.of(B_FF), rawKeys(r));
         assertEquals("v-b-ff", str(single(r).getValue()));
     }
 
     @Test
     void everyKeyCarriesItsRevisionsAndVersion() {
-        GetResponse r = await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).build()));
+        GetResponse r = await(server.kv().get(bs("\0"), GetOption.builder().withRange(bs("\0")).build()));
         for (var kv : r.getKvs()) {
             assertEquals(1, kv.getVersion(), () -> "version of " + str(kv.getKey()));
             assertEquals(kv.getCreateRevision(), kv.getModRevision(), () -> "revisions of " + str(kv.getKey()));

@@ -7,39 +7,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Range {@code limit}: at most that many kvs, {@code more} set when some were left out, and {@code count}
  * always the number of keys in the whole range (etcd's {@code applierV3backend.Range}).
  */
 class RangeLimitTest {
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
         for (String key : List.of("k1", "k2", "k3", "k4", "k5")) {
-            await(kv.put(bs(key), bs("v")));
+            await(server.kv().put(bs(key), bs("v")));
         }
-        await(kv.put(bs("other"), bs("outside the prefix")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        await(server.kv().put(bs("other"), bs("outside the prefix")));
     }
 
     private static GetResponse prefixK(GetOption.Builder options) {
-        return await(kv.get(bs("k"), options.isPrefix(true).build()));
+        return await(server.kv().get(bs("k"), options.isPrefix(true).build()));
     }
 
     @Test
@@ -93,7 +85,7 @@ class RangeLimitTest {
 
     @Test
     void limitOnAKeyRangeOverTheWholeKeyspace() {
-        GetResponse r = await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).withLimit(3).build()));
+        GetResponse r = await(server.kv().get(bs("\0"), GetOption.builder().withRange(bs("\0")).withLimit(3).build()));
         assertEquals(List.of("k1", "k2", "k3"), keys(r));
         assertTrue(r.isMore());
         assertEquals(6, r.getCount());
@@ -101,7 +93,7 @@ class RangeLimitTest {
 
     @Test
     void limitOnASingleKey() {
-        GetResponse r = await(kv.get(bs("k3"), GetOption.builder().withLimit(1).build()));
+        GetResponse r = await(server.kv().get(bs("k3"), GetOption.builder().withLimit(1).build()));
         assertEquals(List.of("k3"), keys(r));
         assertFalse(r.isMore());
         assertEquals(1, r.getCount());

@@ -10,34 +10,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Range {@code serializable}, {@code keys_only} and {@code count_only}. */
 class RangeReadOptionsTest {
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     private static long created;
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        created = await(kv.put(bs("o/1"), bs("one"))).getHeader().getRevision();
-        await(kv.put(bs("o/2"), bs("two")));
-        await(kv.put(bs("o/3"), bs("three")));
-        await(kv.put(bs("o/2"), bs("two again")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        created = await(server.kv().put(bs("o/1"), bs("one"))).getHeader().getRevision();
+        await(server.kv().put(bs("o/2"), bs("two")));
+        await(server.kv().put(bs("o/3"), bs("three")));
+        await(server.kv().put(bs("o/2"), bs("two again")));
     }
 
     private static GetOption.Builder prefix() {
@@ -46,8 +38,8 @@ class RangeReadOptionsTest {
 
     @Test
     void serializableReadSeesTheSameDataAsALinearizableOne() {
-        GetResponse linearizable = await(kv.get(bs("o/"), prefix().build()));
-        GetResponse serializable = await(kv.get(bs("o/"), prefix().withSerializable(true).build()));
+        GetResponse linearizable = await(server.kv().get(bs("o/"), prefix().build()));
+        GetResponse serializable = await(server.kv().get(bs("o/"), prefix().withSerializable(true).build()));
         assertEquals(List.of("o/1", "o/2", "o/3"), keys(serializable));
         assertEquals(values(linearizable), values(serializable));
         assertEquals(linearizable.getHeader().getRevision(), serializable.getHeader().getRevision());
@@ -59,16 +51,16 @@ class RangeReadOptionsTest {
 
     @Test
     void serializableReadSeesItsOwnClientsAcknowledgedWrite() {
-        long rev = await(kv.put(bs("o-serial"), bs("x"))).getHeader().getRevision();
-        GetResponse r = await(kv.get(bs("o-serial"), GetOption.builder().withSerializable(true).build()));
+        long rev = await(server.kv().put(bs("o-serial"), bs("x"))).getHeader().getRevision();
+        GetResponse r = await(server.kv().get(bs("o-serial"), GetOption.builder().withSerializable(true).build()));
         assertEquals("x", str(single(r).getValue()));
         assertEquals(rev, single(r).getModRevision());
     }
 
     @Test
     void keysOnlyDropsValuesButKeepsEverythingElse() {
-        GetResponse full = await(kv.get(bs("o/"), prefix().build()));
-        GetResponse r = await(kv.get(bs("o/"), prefix().withKeysOnly(true).build()));
+        GetResponse full = await(server.kv().get(bs("o/"), prefix().build()));
+        GetResponse r = await(server.kv().get(bs("o/"), prefix().withKeysOnly(true).build()));
         assertEquals(List.of("o/1", "o/2", "o/3"), keys(r));
         assertEquals(3, r.getCount());
         for (int i = 0; i < 3; i++) {
@@ -85,7 +77,7 @@ class RangeReadOptionsTest {
 
     @Test
     void keysOnlyWithLimit() {
-        GetResponse r = await(kv.get(bs("o/"), prefix().withKeysOnly(true).withLimit(1).build()));
+        GetResponse r = await(server.kv().get(bs("o/"), prefix().withKeysOnly(true).withLimit(1).build()));
         assertEquals(List.of("o/1"), keys(r));
         assertTrue(r.getKvs().get(0).getValue().isEmpty());
         assertTrue(r.isMore());
@@ -94,22 +86,22 @@ class RangeReadOptionsTest {
 
     @Test
     void countOnlyReturnsTheCountAndNoKvs() {
-        GetResponse r = await(kv.get(bs("o/"), prefix().withCountOnly(true).build()));
+        GetResponse r = await(server.kv().get(bs("o/"), prefix().withCountOnly(true).build()));
         assertEquals(List.of(), keys(r));
         assertEquals(3, r.getCount());
         assertFalse(r.isMore());
 
-        GetResponse one = await(kv.get(bs("o/2"), GetOption.builder().withCountOnly(true).build()));
+        GetResponse one = await(server.kv().get(bs("o/2"), GetOption.builder().withCountOnly(true).build()));
         assertEquals(1, one.getCount());
         assertEquals(List.of(), keys(one));
 
-        GetResponse none = await(kv.get(bs("nothing"), GetOption.builder().withCountOnly(true).build()));
+        GetResponse none = await(server.kv().get(bs("nothing"), GetOption.builder().withCountOnly(true).build()));
         assertEquals(0, none.getCount());
     }
 
     @Test
     void countOnlyWithLimitStillCountsTheWholeRangeAndHasNoMore() {
-        GetResponse r = await(kv.get(bs("o/"), prefix().withCountOnly(true).withLimit(1).build()));
+        GetResponse r = await(server.kv().get(bs("o/"), prefix().withCountOnly(true).withLimit(1).build()));
         assertEquals(List.of(), keys(r));
         assertEquals(3, r.getCount());
         assertFalse(r.isMore());
@@ -117,7 +109,7 @@ class RangeReadOptionsTest {
 
     @Test
     void countOnlyAtAPastRevision() {
-        GetResponse r = await(kv.get(bs("o/"), prefix().withCountOnly(true).withRevision(created).build()));
+        GetResponse r = await(server.kv().get(bs("o/"), prefix().withCountOnly(true).withRevision(created).build()));
         assertEquals(1, r.getCount());
     }
 }

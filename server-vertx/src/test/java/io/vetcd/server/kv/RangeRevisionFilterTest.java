@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code min_mod_revision}, {@code max_mod_revision}, {@code min_create_revision},
@@ -29,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * </pre>
  */
 class RangeRevisionFilterTest {
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     private static long a;
     private static long b;
     private static long c;
@@ -39,22 +38,15 @@ class RangeRevisionFilterTest {
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        a = await(kv.put(bs("f1"), bs("1"))).getHeader().getRevision();
-        b = await(kv.put(bs("f2"), bs("1"))).getHeader().getRevision();
-        c = await(kv.put(bs("f3"), bs("1"))).getHeader().getRevision();
-        d = await(kv.put(bs("f1"), bs("2"))).getHeader().getRevision();
-        e = await(kv.put(bs("f2"), bs("2"))).getHeader().getRevision();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        a = await(server.kv().put(bs("f1"), bs("1"))).getHeader().getRevision();
+        b = await(server.kv().put(bs("f2"), bs("1"))).getHeader().getRevision();
+        c = await(server.kv().put(bs("f3"), bs("1"))).getHeader().getRevision();
+        d = await(server.kv().put(bs("f1"), bs("2"))).getHeader().getRevision();
+        e = await(server.kv().put(bs("f2"), bs("2"))).getHeader().getRevision();
     }
 
     private static GetResponse f(GetOption.Builder options) {
-        return await(kv.get(bs("f"), options.isPrefix(true).build()));
+        return await(server.kv().get(bs("f"), options.isPrefix(true).build()));
     }
 
     @Test
@@ -126,7 +118,7 @@ class RangeRevisionFilterTest {
 
     @Test
     void filtersApplyToAPastRevision() {
-        GetResponse r = await(kv.get(bs("f"), GetOption.builder().isPrefix(true).withRevision(c)
+        GetResponse r = await(server.kv().get(bs("f"), GetOption.builder().isPrefix(true).withRevision(c)
                 .withMinModRevision(b).build()));
         assertEquals(List.of("f2", "f3"), keys(r));
         assertEquals(3, r.getCount());

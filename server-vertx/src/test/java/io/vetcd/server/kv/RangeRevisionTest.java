@@ -9,16 +9,15 @@ import static io.vetcd.server.kv.Jetcd.single;
 import static io.vetcd.server.kv.Jetcd.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Range at a {@code revision}: past revisions show the keyspace as it was (including keys deleted
@@ -28,8 +27,8 @@ import org.junit.jupiter.api.Test;
 class RangeRevisionTest {
     static final String FUTURE = "etcdserver: mvcc: required revision is a future revision";
 
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     /** "r" = v1, then v2, then deleted, then v3; then "s" is created. */
     private static long v1;
     private static long v2;
@@ -39,22 +38,15 @@ class RangeRevisionTest {
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        v1 = put(kv, "r", "v1");
-        v2 = put(kv, "r", "v2");
-        deleted = await(kv.delete(bs("r"))).getHeader().getRevision();
-        v3 = put(kv, "r", "v3");
-        current = put(kv, "s", "later");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        v1 = put(server.kv(), "r", "v1");
+        v2 = put(server.kv(), "r", "v2");
+        deleted = await(server.kv().delete(bs("r"))).getHeader().getRevision();
+        v3 = put(server.kv(), "r", "v3");
+        current = put(server.kv(), "s", "later");
     }
 
     private static GetResponse at(String key, long revision) {
-        return await(kv.get(bs(key), GetOption.builder().withRevision(revision).build()));
+        return await(server.kv().get(bs(key), GetOption.builder().withRevision(revision).build()));
     }
 
     @Test
@@ -96,7 +88,8 @@ class RangeRevisionTest {
     @Test
     void pastRevisionDoesNotShowKeysCreatedLater() {
         assertEquals(List.of(), keys(at("s", v3)));
-        GetResponse all = await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).withRevision(v3).build()));
+        GetResponse all = await(server.kv().get(bs("\0"),
+                GetOption.builder().withRange(bs("\0")).withRevision(v3).build()));
         assertEquals(List.of("r"), keys(all));
         assertEquals(1, all.getCount());
     }
@@ -116,28 +109,29 @@ class RangeRevisionTest {
 
     @Test
     void revisionOneIsTheEmptyStoreBeforeTheFirstWrite() {
-        GetResponse r = await(kv.get(bs("\0"), GetOption.builder().withRange(bs("\0")).withRevision(1).build()));
+        GetResponse r = await(server.kv().get(bs("\0"),
+                GetOption.builder().withRange(bs("\0")).withRevision(1).build()));
         assertEquals(List.of(), keys(r));
         assertEquals(0, r.getCount());
     }
 
     @Test
     void futureRevisionFailsWithOutOfRange() {
-        failure(kv.get(bs("r"), GetOption.builder().withRevision(current + 1).build()))
+        failure(server.kv().get(bs("r"), GetOption.builder().withRevision(current + 1).build()))
                 .is(ErrorCode.OUT_OF_RANGE, FUTURE);
-        failure(kv.get(bs("r"), GetOption.builder().withRevision(current + 1000).build()))
+        failure(server.kv().get(bs("r"), GetOption.builder().withRevision(current + 1000).build()))
                 .is(ErrorCode.OUT_OF_RANGE, FUTURE);
     }
 
     @Test
     void futureRevisionInsideATxnFailsTheWholeTxn() {
-        failure(kv.txn().Then(Op.get(bs("r"), GetOption.builder().withRevision(current + 1).build())).commit())
+        failure(server.kv().txn().Then(Op.get(bs("r"), GetOption.builder().withRevision(current + 1).build())).commit())
                 .is(ErrorCode.OUT_OF_RANGE, FUTURE);
     }
 
     @Test
     void pastRevisionInsideATxn() {
-        var txn = await(kv.txn().Then(Op.get(bs("r"), GetOption.builder().withRevision(v2).build())).commit());
+        var txn = await(server.kv().txn().Then(Op.get(bs("r"), GetOption.builder().withRevision(v2).build())).commit());
         assertEquals("v2", str(single(txn.getGetResponses().get(0)).getValue()));
         assertEquals(current, txn.getHeader().getRevision());
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.GetOption.SortOrder;
@@ -17,9 +16,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,13 +47,11 @@ class RangeSortTest {
             SortTarget.MOD, List.of("b", "d", "a", "c"),
             SortTarget.VALUE, List.of("d", "c", "b", "a"));
 
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
         String[][] history = {
             {"c", "v2"}, {"a", "v4"}, {"d", "v1"}, {"b", "v3"}, // creation order: c a d b
             {"d", "v1"}, {"d", "v1"}, {"d", "v1"},             // d: version 4
@@ -62,13 +59,8 @@ class RangeSortTest {
             {"c", "v2"},                                       // c: version 2, modified last
         };
         for (String[] put : history) {
-            await(kv.put(bs(put[0]), bs(put[1])));
+            await(server.kv().put(bs(put[0]), bs(put[1])));
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Arguments> targetsAndOrders() {
@@ -88,7 +80,7 @@ class RangeSortTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("targetsAndOrders")
     void sortsByTarget(SortTarget target, SortOrder order) {
-        GetResponse r = await(kv.get(bs("\0"), all().withSortField(target).withSortOrder(order).build()));
+        GetResponse r = await(server.kv().get(bs("\0"), all().withSortField(target).withSortOrder(order).build()));
         List<String> expected = new ArrayList<>(ASCENDING.get(target));
         if (order == SortOrder.DESCEND) {
             Collections.reverse(expected);
@@ -100,7 +92,7 @@ class RangeSortTest {
 
     @Test
     void theTableHolds() {
-        GetResponse r = await(kv.get(bs("\0"), all().build()));
+        GetResponse r = await(server.kv().get(bs("\0"), all().build()));
         Map<String, long[]> facts = Map.of(
                 "a", new long[] {2, 3, 3}, "b", new long[] {4, 1, 1}, "c", new long[] {1, 2, 4},
                 "d", new long[] {3, 4, 2});
@@ -116,7 +108,7 @@ class RangeSortTest {
 
     @Test
     void ascendingWithLimitSortsEveryKeyThenTruncates() {
-        GetResponse r = await(kv.get(bs("\0"), all().withSortField(SortTarget.MOD)
+        GetResponse r = await(server.kv().get(bs("\0"), all().withSortField(SortTarget.MOD)
                 .withSortOrder(SortOrder.ASCEND).withLimit(2).build()));
         assertEquals(List.of("b", "d"), keys(r));
         assertTrue(r.isMore());
@@ -125,7 +117,7 @@ class RangeSortTest {
 
     @Test
     void descendingWithLimit() {
-        GetResponse r = await(kv.get(bs("\0"), all().withSortField(SortTarget.VERSION)
+        GetResponse r = await(server.kv().get(bs("\0"), all().withSortField(SortTarget.VERSION)
                 .withSortOrder(SortOrder.DESCEND).withLimit(3).build()));
         assertEquals(List.of("d", "a", "c"), keys(r));
         assertTrue(r.isMore());
@@ -138,7 +130,7 @@ class RangeSortTest {
      */
     @Test
     void implicitAscendingWithLimitOnlySortsTheFirstLimitPlusOneKeys() {
-        GetResponse r = await(kv.get(bs("\0"), all().withSortField(SortTarget.MOD)
+        GetResponse r = await(server.kv().get(bs("\0"), all().withSortField(SortTarget.MOD)
                 .withSortOrder(SortOrder.NONE).withLimit(2).build()));
         assertEquals(List.of("b", "a"), keys(r));
         assertTrue(r.isMore());
@@ -147,10 +139,10 @@ class RangeSortTest {
 
     @Test
     void sortingASingleKeyOrAnEmptyRange() {
-        GetResponse one = await(kv.get(bs("c"), GetOption.builder().withSortField(SortTarget.VALUE)
+        GetResponse one = await(server.kv().get(bs("c"), GetOption.builder().withSortField(SortTarget.VALUE)
                 .withSortOrder(SortOrder.DESCEND).build()));
         assertEquals(List.of("c"), keys(one));
-        GetResponse none = await(kv.get(bs("x"), GetOption.builder().isPrefix(true)
+        GetResponse none = await(server.kv().get(bs("x"), GetOption.builder().isPrefix(true)
                 .withSortField(SortTarget.MOD).withSortOrder(SortOrder.DESCEND).build()));
         assertEquals(List.of(), keys(none));
         assertFalse(none.isMore());

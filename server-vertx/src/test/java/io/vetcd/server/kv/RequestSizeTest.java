@@ -9,14 +9,13 @@ import static io.vetcd.server.kv.Jetcd.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Request size limits with etcd's defaults. A write over {@code --max-request-bytes} (1.5 MiB) but within
@@ -30,26 +29,19 @@ class RequestSizeTest {
     private static final int KIB = 1024;
     private static final int MIB = 1024 * KIB;
 
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        await(kv.put(bs("small"), bs("v")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        await(server.kv().put(bs("small"), bs("v")));
     }
 
     @AfterEach
     void serverKeepsServingTheSameClient() {
-        long rev = await(kv.put(bs("after"), bs("still serving"))).getHeader().getRevision();
-        assertEquals("still serving", str(single(await(kv.get(bs("after")))).getValue()));
-        assertEquals(rev, currentRevision(kv));
+        long rev = await(server.kv().put(bs("after"), bs("still serving"))).getHeader().getRevision();
+        assertEquals("still serving", str(single(await(server.kv().get(bs("after")))).getValue()));
+        assertEquals(rev, currentRevision(server.kv()));
     }
 
     private static ByteSequence value(int size) {
@@ -59,44 +51,44 @@ class RequestSizeTest {
     @Test
     void valueJustBelowTheLimitIsStored() {
         int size = (int) (1.5 * MIB) - 4 * KIB;
-        await(kv.put(bs("fits"), value(size)));
-        assertEquals(size, single(await(kv.get(bs("fits")))).getValue().size());
+        await(server.kv().put(bs("fits"), value(size)));
+        assertEquals(size, single(await(server.kv().get(bs("fits")))).getValue().size());
     }
 
     @Test
     void valueBetweenTheLimitAndTheGrpcLimitIsTooLarge() {
-        long before = currentRevision(kv);
-        failure(kv.put(bs("too-large"), value((int) (1.6 * MIB)))).is(ErrorCode.INVALID_ARGUMENT, TOO_LARGE);
-        failure(kv.put(bs("too-large"), value(2 * MIB - 4 * KIB))).is(ErrorCode.INVALID_ARGUMENT, TOO_LARGE);
-        assertEquals(0, await(kv.get(bs("too-large"))).getCount());
-        assertEquals(before, currentRevision(kv));
+        long before = currentRevision(server.kv());
+        failure(server.kv().put(bs("too-large"), value((int) (1.6 * MIB)))).is(ErrorCode.INVALID_ARGUMENT, TOO_LARGE);
+        failure(server.kv().put(bs("too-large"), value(2 * MIB - 4 * KIB))).is(ErrorCode.INVALID_ARGUMENT, TOO_LARGE);
+        assertEquals(0, await(server.kv().get(bs("too-large"))).getCount());
+        assertEquals(before, currentRevision(server.kv()));
     }
 
     @Test
     void txnOverTheLimitIsTooLarge() {
-        long before = currentRevision(kv);
-        failure(kv.txn().Then(
+        long before = currentRevision(server.kv());
+        failure(server.kv().txn().Then(
                 Op.put(bs("t1"), value(900 * KIB), PutOption.DEFAULT),
                 Op.put(bs("t2"), value(900 * KIB), PutOption.DEFAULT)).commit())
                 .is(ErrorCode.INVALID_ARGUMENT, TOO_LARGE);
-        assertEquals(0, await(kv.get(bs("t1"))).getCount());
-        assertEquals(before, currentRevision(kv));
+        assertEquals(0, await(server.kv().get(bs("t1"))).getCount());
+        assertEquals(before, currentRevision(server.kv()));
     }
 
     @Test
     void messageOverTheGrpcLimitIsResourceExhausted() {
-        long before = currentRevision(kv);
-        Jetcd.Failure f = failure(kv.put(bs("huge"), value((int) (2.5 * MIB))));
+        long before = currentRevision(server.kv());
+        Jetcd.Failure f = failure(server.kv().put(bs("huge"), value((int) (2.5 * MIB))));
         assertEquals(ErrorCode.RESOURCE_EXHAUSTED, f.code(), () -> "got " + f);
-        assertEquals(0, await(kv.get(bs("huge"))).getCount());
-        assertEquals(before, currentRevision(kv));
+        assertEquals(0, await(server.kv().get(bs("huge"))).getCount());
+        assertEquals(before, currentRevision(server.kv()));
     }
 
     @Test
     void muchLargerMessageIsResourceExhaustedToo() {
-        Jetcd.Failure f = failure(kv.put(bs("huger"), value(8 * MIB)));
+        Jetcd.Failure f = failure(server.kv().put(bs("huger"), value(8 * MIB)));
         assertEquals(ErrorCode.RESOURCE_EXHAUSTED, f.code(), () -> "got " + f);
-        assertEquals(0, await(kv.get(bs("huger"))).getCount());
+        assertEquals(0, await(server.kv().get(bs("huger"))).getCount());
     }
 
     @Test

@@ -13,9 +13,9 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every response header carries the cluster id and member id (non-zero, the same on every request and
@@ -23,22 +23,15 @@ import org.junit.jupiter.api.Test;
  * the revision the call saw or made.
  */
 class ResponseHeaderTest {
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     private static long initialRevision;
     private static long firstWrite;
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        initialRevision = await(kv.get(bs("anything"))).getHeader().getRevision();
-        firstWrite = await(kv.put(bs("first"), bs("v"))).getHeader().getRevision();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        initialRevision = await(server.kv().get(bs("anything"))).getHeader().getRevision();
+        firstWrite = await(server.kv().put(bs("first"), bs("v"))).getHeader().getRevision();
     }
 
     @Test
@@ -81,7 +74,7 @@ class ResponseHeaderTest {
 
     @Test
     void idsAreTheSameOnEveryConnection() {
-        Response.Header mine = await(kv.get(bs("x"))).getHeader();
+        Response.Header mine = await(server.kv().get(bs("x"))).getHeader();
         for (int i = 0; i < 2; i++) {
             Client other = server.newClient();
             Response.Header theirs = await(other.getKVClient().get(bs("x"))).getHeader();
@@ -93,15 +86,15 @@ class ResponseHeaderTest {
 
     @Test
     void revisionIsWhatTheCallSawOrMade() {
-        long before = await(kv.get(bs("r"))).getHeader().getRevision();
-        assertEquals(before + 1, await(kv.put(bs("r/a"), bs("v"))).getHeader().getRevision(), "put");
-        assertEquals(before + 1, await(kv.get(bs("r/a"))).getHeader().getRevision(), "range");
-        assertEquals(before + 1, await(kv.get(bs("r/a"), GetOption.builder().withRevision(before).build()))
+        long before = await(server.kv().get(bs("r"))).getHeader().getRevision();
+        assertEquals(before + 1, await(server.kv().put(bs("r/a"), bs("v"))).getHeader().getRevision(), "put");
+        assertEquals(before + 1, await(server.kv().get(bs("r/a"))).getHeader().getRevision(), "range");
+        assertEquals(before + 1, await(server.kv().get(bs("r/a"), GetOption.builder().withRevision(before).build()))
                 .getHeader().getRevision(), "range at an older revision still reports the current one");
-        assertEquals(before + 2, await(kv.delete(bs("r/a"))).getHeader().getRevision(), "delete");
-        assertEquals(before + 3, await(kv.txn().Then(Op.put(bs("r/b"), bs("v"), PutOption.DEFAULT)).commit())
+        assertEquals(before + 2, await(server.kv().delete(bs("r/a"))).getHeader().getRevision(), "delete");
+        assertEquals(before + 3, await(server.kv().txn().Then(Op.put(bs("r/b"), bs("v"), PutOption.DEFAULT)).commit())
                 .getHeader().getRevision(), "write txn");
-        assertEquals(before + 3, await(kv.txn().Then(Op.get(bs("r/b"), GetOption.DEFAULT)).commit())
+        assertEquals(before + 3, await(server.kv().txn().Then(Op.get(bs("r/b"), GetOption.DEFAULT)).commit())
                 .getHeader().getRevision(), "read txn");
         assertEquals(before + 3, await(server.client().getMaintenanceClient().statusMember(server.endpoint()))
                 .getHeader().getRevision(), "status");

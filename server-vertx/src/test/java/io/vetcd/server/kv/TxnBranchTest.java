@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
@@ -25,9 +24,8 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Txn success and failure branches: exactly one runs, its ops run in order and see each other's writes,
@@ -35,19 +33,8 @@ import org.junit.jupiter.api.Test;
  * outer txn (etcd's {@code compareToPath}).
  */
 class TxnBranchTest {
-    private static KvServerFixture server;
-    private static KV kv;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     private static Cmp exists(String key) {
         return new Cmp(bs(key), Cmp.Op.GREATER, CmpTarget.version(0));
@@ -55,44 +42,45 @@ class TxnBranchTest {
 
     @Test
     void successRunsTheThenOpsOnly() {
-        await(kv.put(bs("s/flag"), bs("on")));
-        var r = await(kv.txn().If(exists("s/flag"))
+        await(server.kv().put(bs("s/flag"), bs("on")));
+        var r = await(server.kv().txn().If(exists("s/flag"))
                 .Then(Op.put(bs("s/then"), bs("1"), PutOption.DEFAULT))
                 .Else(Op.put(bs("s/else"), bs("1"), PutOption.DEFAULT))
                 .commit());
         assertTrue(r.isSucceeded());
         assertEquals(1, r.getPutResponses().size());
-        assertEquals(1, await(kv.get(bs("s/then"))).getCount());
-        assertEquals(0, await(kv.get(bs("s/else"))).getCount());
+        assertEquals(1, await(server.kv().get(bs("s/then"))).getCount());
+        assertEquals(0, await(server.kv().get(bs("s/else"))).getCount());
     }
 
     @Test
     void failureRunsTheElseOpsOnly() {
-        var r = await(kv.txn().If(exists("f/flag"))
+        var r = await(server.kv().txn().If(exists("f/flag"))
                 .Then(Op.put(bs("f/then"), bs("1"), PutOption.DEFAULT))
                 .Else(Op.put(bs("f/else"), bs("1"), PutOption.DEFAULT), Op.get(bs("f/else"), GetOption.DEFAULT))
                 .commit());
         assertFalse(r.isSucceeded());
-        assertEquals(0, await(kv.get(bs("f/then"))).getCount());
+        assertEquals(0, await(server.kv().get(bs("f/then"))).getCount());
         assertEquals("1", str(single(r.getGetResponses().get(0)).getValue()));
     }
 
     @Test
     void emptyBranchesAreFine() {
-        var ok = await(kv.txn().If(exists("e/none")).Then(Op.put(bs("e/x"), bs("1"), PutOption.DEFAULT)).commit());
+        var ok = await(server.kv().txn().If(exists("e/none"))
+                .Then(Op.put(bs("e/x"), bs("1"), PutOption.DEFAULT)).commit());
         assertFalse(ok.isSucceeded());
         assertEquals(0, ok.getPutResponses().size() + ok.getGetResponses().size() + ok.getDeleteResponses().size());
-        assertEquals(0, await(kv.get(bs("e/x"))).getCount());
+        assertEquals(0, await(server.kv().get(bs("e/x"))).getCount());
 
-        var empty = await(kv.txn().commit());
+        var empty = await(server.kv().txn().commit());
         assertTrue(empty.isSucceeded());
     }
 
     @Test
     void opsSeeTheWritesOfEarlierOpsInTheSameTxn() {
-        await(kv.put(bs("o/old"), bs("before")));
-        await(kv.put(bs("o/doomed"), bs("x")));
-        var r = await(kv.txn().Then(
+        await(server.kv().put(bs("o/old"), bs("before")));
+        await(server.kv().put(bs("o/doomed"), bs("x")));
+        var r = await(server.kv().txn().Then(
                 Op.get(bs("o/old"), GetOption.DEFAULT),
                 Op.put(bs("o/old"), bs("after"), PutOption.DEFAULT),
                 Op.put(bs("o/new"), bs("created"), PutOption.DEFAULT),
@@ -113,7 +101,7 @@ class TxnBranchTest {
         assertEquals(1, r.getDeleteResponses().get(0).getDeleted());
         assertEquals(List.of("o/new", "o/old"), keys(r.getGetResponses().get(2)));
         assertEquals(List.of("o/new", "o/old"),
-                keys(await(kv.get(bs("o/"), GetOption.builder().isPrefix(true).build()))));
+                keys(await(server.kv().get(bs("o/"), GetOption.builder().isPrefix(true).build()))));
     }
 
     @Test
@@ -141,8 +129,8 @@ class TxnBranchTest {
 
     @Test
     void nestedTxnRunsTheBranchItsComparesChoose() {
-        await(kv.put(bs("n/flag"), bs("on")));
-        var r = await(kv.txn().Then(
+        await(server.kv().put(bs("n/flag"), bs("on")));
+        var r = await(server.kv().txn().Then(
                 Op.txn(new Cmp[] {new Cmp(bs("n/flag"), Cmp.Op.EQUAL, CmpTarget.value(bs("on")))},
                         new Op[] {Op.put(bs("n/inner-then"), bs("1"), PutOption.DEFAULT)},
                         new Op[] {Op.put(bs("n/inner-else"), bs("1"), PutOption.DEFAULT)}),
@@ -154,13 +142,13 @@ class TxnBranchTest {
         assertTrue(r.getTxnResponses().get(0).isSucceeded());
         assertFalse(r.getTxnResponses().get(1).isSucceeded());
         assertEquals(List.of("n/flag", "n/inner-then", "n/second-else"),
-                keys(await(kv.get(bs("n/"), GetOption.builder().isPrefix(true).build()))));
+                keys(await(server.kv().get(bs("n/"), GetOption.builder().isPrefix(true).build()))));
     }
 
     @Test
     void nestedComparesSeeTheStateBeforeTheOuterTxn() {
         // the outer txn creates n2/x first; the nested compare still sees n2/x missing (version 0)
-        var r = await(kv.txn().Then(
+        var r = await(server.kv().txn().Then(
                 Op.put(bs("n2/x"), bs("1"), PutOption.DEFAULT),
                 Op.txn(new Cmp[] {new Cmp(bs("n2/x"), Cmp.Op.EQUAL, CmpTarget.version(0))},
                         new Op[] {Op.put(bs("n2/saw-missing"), bs("1"), PutOption.DEFAULT)},
@@ -168,7 +156,7 @@ class TxnBranchTest {
                 .commit());
         assertTrue(r.getTxnResponses().get(0).isSucceeded());
         assertEquals(List.of("n2/saw-missing", "n2/x"),
-                keys(await(kv.get(bs("n2/"), GetOption.builder().isPrefix(true).build()))));
+                keys(await(server.kv().get(bs("n2/"), GetOption.builder().isPrefix(true).build()))));
     }
 
     private static ByteString bytes(String s) {

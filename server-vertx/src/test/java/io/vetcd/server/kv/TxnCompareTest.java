@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -19,9 +18,9 @@ import io.etcd.jetcd.options.GetOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,36 +32,29 @@ import org.junit.jupiter.params.provider.MethodSource;
  * missing key always fails; a compare over a range must hold for every key in it; all compares must hold.
  */
 class TxnCompareTest {
-    private static KvServerFixture server;
-    private static KV kv;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     /** "k" = "m", version 2, created at {@link #created}, last modified at {@link #modified}. */
     private static long created;
     private static long modified;
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-        await(kv.put(bs("then"), bs("then branch")));
-        await(kv.put(bs("else"), bs("else branch")));
-        created = await(kv.put(bs("k"), bs("m"))).getHeader().getRevision();
-        await(kv.put(bs("filler"), bs("x")));
-        modified = await(kv.put(bs("k"), bs("m"))).getHeader().getRevision();
-        await(kv.put(bs("filler"), bs("y")));
-        await(kv.put(bs("high"), ByteSequence.from(new byte[] {(byte) 0xff})));
-        await(kv.put(bs("r/1"), bs("1")));
-        await(kv.put(bs("r/2"), bs("2")));
-        await(kv.put(bs("r/2"), bs("2")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        await(server.kv().put(bs("then"), bs("then branch")));
+        await(server.kv().put(bs("else"), bs("else branch")));
+        created = await(server.kv().put(bs("k"), bs("m"))).getHeader().getRevision();
+        await(server.kv().put(bs("filler"), bs("x")));
+        modified = await(server.kv().put(bs("k"), bs("m"))).getHeader().getRevision();
+        await(server.kv().put(bs("filler"), bs("y")));
+        await(server.kv().put(bs("high"), ByteSequence.from(new byte[] {(byte) 0xff})));
+        await(server.kv().put(bs("r/1"), bs("1")));
+        await(server.kv().put(bs("r/2"), bs("2")));
+        await(server.kv().put(bs("r/2"), bs("2")));
     }
 
     /** Which branch ran: the Then branch reads "then", the Else branch reads "else". */
     private static boolean holds(Cmp... compares) {
-        TxnResponse r = await(kv.txn().If(compares)
+        TxnResponse r = await(server.kv().txn().If(compares)
                 .Then(Op.get(bs("then"), GetOption.DEFAULT))
                 .Else(Op.get(bs("else"), GetOption.DEFAULT))
                 .commit());
@@ -132,8 +124,8 @@ class TxnCompareTest {
 
     @Test
     void deletedKeyComparesLikeAMissingOne() {
-        await(kv.put(bs("deleted"), bs("v")));
-        await(kv.delete(bs("deleted")));
+        await(server.kv().put(bs("deleted"), bs("v")));
+        await(server.kv().delete(bs("deleted")));
         assertEquals(true, holds(new Cmp(bs("deleted"), Cmp.Op.EQUAL, CmpTarget.version(0))));
         assertEquals(true, holds(new Cmp(bs("deleted"), Cmp.Op.EQUAL, CmpTarget.createRevision(0))));
     }

@@ -7,7 +7,6 @@ import static io.vetcd.server.kv.Jetcd.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -17,9 +16,8 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The txn checks of {@code v3rpc/key.go checkTxnRequest}: at most {@code --max-txn-ops} (128) compares,
@@ -32,19 +30,8 @@ class TxnLimitsTest {
     static final String DUPLICATE_KEY = "etcdserver: duplicate key given in txn request";
     static final int MAX_TXN_OPS = 128;
 
-    private static KvServerFixture server;
-    private static KV kv;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     private static Op[] ops(int n, IntFunction<Op> op) {
         Op[] ops = new Op[n];
@@ -60,26 +47,26 @@ class TxnLimitsTest {
 
     @Test
     void maxTxnOpsPutsAreAccepted() {
-        long before = currentRevision(kv);
-        TxnResponse r = await(kv.txn().Then(ops(MAX_TXN_OPS, i -> put("ok/" + i))).commit());
+        long before = currentRevision(server.kv());
+        TxnResponse r = await(server.kv().txn().Then(ops(MAX_TXN_OPS, i -> put("ok/" + i))).commit());
         assertEquals(MAX_TXN_OPS, r.getPutResponses().size());
         assertEquals(before + 1, r.getHeader().getRevision());
-        assertEquals(MAX_TXN_OPS, await(kv.get(bs("ok/"), GetOption.builder().isPrefix(true).withCountOnly(true)
-                .build())).getCount());
+        assertEquals(MAX_TXN_OPS, await(server.kv().get(bs("ok/"),
+                GetOption.builder().isPrefix(true).withCountOnly(true).build())).getCount());
     }
 
     @Test
     void oneSuccessOpTooManyIsRefusedAndNothingIsApplied() {
-        long before = currentRevision(kv);
-        failure(kv.txn().Then(ops(MAX_TXN_OPS + 1, i -> put("many/" + i))).commit())
+        long before = currentRevision(server.kv());
+        failure(server.kv().txn().Then(ops(MAX_TXN_OPS + 1, i -> put("many/" + i))).commit())
                 .is(ErrorCode.INVALID_ARGUMENT, TOO_MANY_OPS);
-        assertEquals(0, await(kv.get(bs("many/"), GetOption.builder().isPrefix(true).build())).getCount());
-        assertEquals(before, currentRevision(kv));
+        assertEquals(0, await(server.kv().get(bs("many/"), GetOption.builder().isPrefix(true).build())).getCount());
+        assertEquals(before, currentRevision(server.kv()));
     }
 
     @Test
     void tooManyFailureOpsIsRefused() {
-        failure(kv.txn().Else(ops(MAX_TXN_OPS + 1, i -> Op.get(bs("g/" + i), GetOption.DEFAULT))).commit())
+        failure(server.kv().txn().Else(ops(MAX_TXN_OPS + 1, i -> Op.get(bs("g/" + i), GetOption.DEFAULT))).commit())
                 .is(ErrorCode.INVALID_ARGUMENT, TOO_MANY_OPS);
     }
 
@@ -89,7 +76,7 @@ class TxnLimitsTest {
         for (int i = 0; i < compares.length; i++) {
             compares[i] = new Cmp(bs("c/" + i), Cmp.Op.EQUAL, CmpTarget.version(0));
         }
-        failure(kv.txn().If(compares).commit()).is(ErrorCode.INVALID_ARGUMENT, TOO_MANY_OPS);
+        failure(server.kv().txn().If(compares).commit()).is(ErrorCode.INVALID_ARGUMENT, TOO_MANY_OPS);
     }
 
     @Test
@@ -98,7 +85,7 @@ class TxnLimitsTest {
         for (int i = 0; i < compares.length; i++) {
             compares[i] = new Cmp(bs("both/c" + i), Cmp.Op.EQUAL, CmpTarget.version(0));
         }
-        TxnResponse r = await(kv.txn().If(compares)
+        TxnResponse r = await(server.kv().txn().If(compares)
                 .Then(ops(MAX_TXN_OPS, i -> put("both/then" + i)))
                 .Else(ops(MAX_TXN_OPS, i -> put("both/else" + i)))
                 .commit());
@@ -107,45 +94,45 @@ class TxnLimitsTest {
 
     @Test
     void puttingTheSameKeyTwiceIsRefused() {
-        long before = currentRevision(kv);
-        failure(kv.txn().Then(put("dup/a"), put("dup/b"), put("dup/a")).commit())
+        long before = currentRevision(server.kv());
+        failure(server.kv().txn().Then(put("dup/a"), put("dup/b"), put("dup/a")).commit())
                 .is(ErrorCode.INVALID_ARGUMENT, DUPLICATE_KEY);
-        assertEquals(0, await(kv.get(bs("dup/"), GetOption.builder().isPrefix(true).build())).getCount());
-        assertEquals(before, currentRevision(kv));
+        assertEquals(0, await(server.kv().get(bs("dup/"), GetOption.builder().isPrefix(true).build())).getCount());
+        assertEquals(before, currentRevision(server.kv()));
     }
 
     @Test
     void puttingTheSameKeyTwiceInTheFailureBranchIsRefused() {
-        failure(kv.txn().Else(put("dupe/a"), put("dupe/a")).commit())
+        failure(server.kv().txn().Else(put("dupe/a"), put("dupe/a")).commit())
                 .is(ErrorCode.INVALID_ARGUMENT, DUPLICATE_KEY);
     }
 
     @Test
     void puttingAndDeletingTheSameKeyIsRefused() {
-        failure(kv.txn().Then(Op.delete(bs("pd/a"), DeleteOption.DEFAULT), put("pd/a")).commit())
+        failure(server.kv().txn().Then(Op.delete(bs("pd/a"), DeleteOption.DEFAULT), put("pd/a")).commit())
                 .is(ErrorCode.INVALID_ARGUMENT, DUPLICATE_KEY);
-        failure(kv.txn().Then(put("pd/b"), Op.delete(bs("pd/b"), DeleteOption.DEFAULT)).commit())
+        failure(server.kv().txn().Then(put("pd/b"), Op.delete(bs("pd/b"), DeleteOption.DEFAULT)).commit())
                 .is(ErrorCode.INVALID_ARGUMENT, DUPLICATE_KEY);
     }
 
     @Test
     void puttingAKeyInsideADeletedRangeIsRefused() {
-        failure(kv.txn().Then(Op.delete(bs("pr/"), DeleteOption.builder().isPrefix(true).build()), put("pr/x"))
+        failure(server.kv().txn().Then(Op.delete(bs("pr/"), DeleteOption.builder().isPrefix(true).build()), put("pr/x"))
                 .commit())
                 .is(ErrorCode.INVALID_ARGUMENT, DUPLICATE_KEY);
     }
 
     @Test
     void theSameKeyInBothBranchesIsFine() {
-        TxnResponse r = await(kv.txn().If(new Cmp(bs("sb/a"), Cmp.Op.EQUAL, CmpTarget.version(0)))
+        TxnResponse r = await(server.kv().txn().If(new Cmp(bs("sb/a"), Cmp.Op.EQUAL, CmpTarget.version(0)))
                 .Then(put("sb/a")).Else(put("sb/a")).commit());
         assertTrue(r.isSucceeded());
     }
 
     @Test
     void readingOrDeletingTheSameKeyTwiceIsFine() {
-        await(kv.put(bs("rd/a"), bs("v")));
-        TxnResponse r = await(kv.txn().Then(
+        await(server.kv().put(bs("rd/a"), bs("v")));
+        TxnResponse r = await(server.kv().txn().Then(
                 Op.get(bs("rd/a"), GetOption.DEFAULT),
                 Op.get(bs("rd/a"), GetOption.DEFAULT),
                 Op.delete(bs("rd/a"), DeleteOption.DEFAULT),
@@ -156,7 +143,7 @@ class TxnLimitsTest {
 
     @Test
     void readingAKeyAndPuttingItIsFine() {
-        TxnResponse r = await(kv.txn().Then(Op.get(bs("rp/a"), GetOption.DEFAULT), put("rp/a")).commit());
+        TxnResponse r = await(server.kv().txn().Then(Op.get(bs("rp/a"), GetOption.DEFAULT), put("rp/a")).commit());
         assertTrue(r.isSucceeded());
     }
 }

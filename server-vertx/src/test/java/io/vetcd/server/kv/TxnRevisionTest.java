@@ -6,7 +6,6 @@ import static io.vetcd.server.kv.Jetcd.currentRevision;
 import static io.vetcd.server.kv.Jetcd.single;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -15,35 +14,23 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A txn that writes is one revision, whatever it writes; a txn that only reads, or writes nothing,
  * leaves the revision where it was.
  */
 class TxnRevisionTest {
-    private static KvServerFixture server;
-    private static KV kv;
-
-    @BeforeAll
-    static void start() {
-        server = KvServerFixture.start();
-        kv = server.kv();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
 
     @Test
     void aWriteTxnIsOneRevisionForAllItsOps() {
-        await(kv.put(bs("w/doomed"), bs("v")));
-        await(kv.put(bs("w/a"), bs("v0")));
-        long before = currentRevision(kv);
-        TxnResponse r = await(kv.txn().Then(
+        await(server.kv().put(bs("w/doomed"), bs("v")));
+        await(server.kv().put(bs("w/a"), bs("v0")));
+        long before = currentRevision(server.kv());
+        TxnResponse r = await(server.kv().txn().Then(
                 Op.put(bs("w/a"), bs("v1"), PutOption.DEFAULT),
                 Op.put(bs("w/b"), bs("v1"), PutOption.DEFAULT),
                 Op.put(bs("w/c"), bs("v1"), PutOption.DEFAULT),
@@ -54,55 +41,56 @@ class TxnRevisionTest {
         }
         assertEquals(before + 1, r.getDeleteResponses().get(0).getHeader().getRevision());
         for (String key : new String[] {"w/a", "w/b", "w/c"}) {
-            KeyValue kv1 = single(await(kv.get(bs(key))));
+            KeyValue kv1 = single(await(server.kv().get(bs(key))));
             assertEquals(before + 1, kv1.getModRevision(), key);
         }
-        assertEquals(1, await(kv.get(bs("w/doomed"), GetOption.builder().withRevision(before).build())).getCount());
-        assertEquals(0, await(kv.get(bs("w/doomed"))).getCount());
-        assertEquals(before + 1, currentRevision(kv));
-        assertEquals(before + 2, await(kv.put(bs("w/next"), bs("v"))).getHeader().getRevision());
+        assertEquals(1, await(server.kv().get(bs("w/doomed"),
+                GetOption.builder().withRevision(before).build())).getCount());
+        assertEquals(0, await(server.kv().get(bs("w/doomed"))).getCount());
+        assertEquals(before + 1, currentRevision(server.kv()));
+        assertEquals(before + 2, await(server.kv().put(bs("w/next"), bs("v"))).getHeader().getRevision());
     }
 
     @Test
     void theElseBranchWritesAtOneRevisionToo() {
-        long before = currentRevision(kv);
-        TxnResponse r = await(kv.txn().If(new Cmp(bs("e/absent"), Cmp.Op.GREATER, CmpTarget.version(0)))
+        long before = currentRevision(server.kv());
+        TxnResponse r = await(server.kv().txn().If(new Cmp(bs("e/absent"), Cmp.Op.GREATER, CmpTarget.version(0)))
                 .Else(Op.put(bs("e/x"), bs("1"), PutOption.DEFAULT), Op.put(bs("e/y"), bs("1"), PutOption.DEFAULT))
                 .commit());
         assertEquals(before + 1, r.getHeader().getRevision());
-        assertEquals(before + 1, single(await(kv.get(bs("e/y")))).getModRevision());
+        assertEquals(before + 1, single(await(server.kv().get(bs("e/y")))).getModRevision());
     }
 
     @Test
     void aReadOnlyTxnDoesNotBumpTheRevision() {
-        await(kv.put(bs("r/a"), bs("v")));
-        long before = currentRevision(kv);
-        TxnResponse r = await(kv.txn().If(new Cmp(bs("r/a"), Cmp.Op.EQUAL, CmpTarget.value(bs("v"))))
+        await(server.kv().put(bs("r/a"), bs("v")));
+        long before = currentRevision(server.kv());
+        TxnResponse r = await(server.kv().txn().If(new Cmp(bs("r/a"), Cmp.Op.EQUAL, CmpTarget.value(bs("v"))))
                 .Then(Op.get(bs("r/a"), GetOption.DEFAULT), Op.get(bs("r/"), GetOption.builder().isPrefix(true).build()))
                 .Else(Op.get(bs("r/b"), GetOption.DEFAULT))
                 .commit());
         assertEquals(before, r.getHeader().getRevision());
         assertEquals(before, r.getGetResponses().get(0).getHeader().getRevision());
-        assertEquals(before, currentRevision(kv));
-        assertEquals(before + 1, await(kv.put(bs("r/next"), bs("v"))).getHeader().getRevision());
+        assertEquals(before, currentRevision(server.kv()));
+        assertEquals(before + 1, await(server.kv().put(bs("r/next"), bs("v"))).getHeader().getRevision());
     }
 
     @Test
     void aTxnWhoseChosenBranchIsEmptyDoesNotBumpTheRevision() {
-        long before = currentRevision(kv);
-        TxnResponse r = await(kv.txn().If(new Cmp(bs("x/absent"), Cmp.Op.GREATER, CmpTarget.version(0)))
+        long before = currentRevision(server.kv());
+        TxnResponse r = await(server.kv().txn().If(new Cmp(bs("x/absent"), Cmp.Op.GREATER, CmpTarget.version(0)))
                 .Then(Op.put(bs("x/never"), bs("1"), PutOption.DEFAULT))
                 .commit());
         assertEquals(before, r.getHeader().getRevision());
-        assertEquals(before, currentRevision(kv));
+        assertEquals(before, currentRevision(server.kv()));
     }
 
     @Test
     void aWriteTxnThatChangesNothingDoesNotBumpTheRevision() {
-        long before = currentRevision(kv);
-        TxnResponse r = await(kv.txn().Then(Op.delete(bs("z/absent"), DeleteOption.DEFAULT)).commit());
+        long before = currentRevision(server.kv());
+        TxnResponse r = await(server.kv().txn().Then(Op.delete(bs("z/absent"), DeleteOption.DEFAULT)).commit());
         assertEquals(0, r.getDeleteResponses().get(0).getDeleted());
         assertEquals(before, r.getHeader().getRevision());
-        assertEquals(before, currentRevision(kv));
+        assertEquals(before, currentRevision(server.kv()));
     }
 }

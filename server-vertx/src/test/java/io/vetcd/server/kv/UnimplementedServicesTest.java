@@ -9,11 +9,11 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The services vetcd does not implement yet (Watch, Lease, Auth, Lock, Election) answer with the gRPC
@@ -23,20 +23,15 @@ import org.junit.jupiter.api.Test;
  * ({@code -Dvetcd.jetcd.target=etcd}) this class is skipped.
  */
 class UnimplementedServicesTest {
-    private static KvServerFixture server;
+    @RegisterExtension
+    static final KvServerFixture server = new KvServerFixture();
     private static Client client;
 
     @BeforeAll
     static void start() {
-        server = KvServerFixture.start();
         Assumptions.assumeFalse(server.isRealEtcd(), "etcd implements every service");
         client = server.client();
         await(client.getKVClient().put(bs("k"), bs("v")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @AfterEach
