@@ -37,16 +37,14 @@ import java.util.function.Supplier;
 public final class VetcdServer implements AutoCloseable {
     private final Vertx vertx;
     private final KvStore store;
-    private final MemberIdentity identity;
     private final List<HttpServer> servers;
     private final List<URI> listenUrls;
 
-    private VetcdServer(Vertx vertx, KvStore store, MemberIdentity identity, List<HttpServer> servers,
+    private VetcdServer(Vertx vertx, KvStore store, List<HttpServer> servers,
                         List<URI> listenUrls) {
         this.vertx = vertx;
         this.listenUrls = listenUrls;
         this.store = store;
-        this.identity = identity;
         this.servers = servers;
     }
 
@@ -75,7 +73,7 @@ public final class VetcdServer implements AutoCloseable {
                         .setClassPathResolvingEnabled(false)));
         wire.join();
         List<HttpServer> servers = new ArrayList<>();
-        VetcdServer server = new VetcdServer(vertx, store, identity, servers, config.listenClientUrls());
+        VetcdServer server = new VetcdServer(vertx, store, servers, config.listenClientUrls());
         try {
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                     .setMaxMessageSize(config.limits().maxGrpcMessageBytes()));
@@ -126,14 +124,6 @@ public final class VetcdServer implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>} for the first listen URL: what a client connects to. */
     public String endpoint() {
         return "http://127.0.0.1:" + port();
-    }
-
-    public MemberIdentity identity() {
-        return identity;
-    }
-
-    public KvStore store() {
-        return store;
     }
 
     /** Stops listening, applies the writes already queued, then releases everything. */

@@ -112,7 +112,7 @@ public final class KvCommands {
     /** Compaction does not take a revision; the response reports the current one. */
     public CompactionResponse compact(MvccStore store, CompactionRequest r) {
         store.compact(r.getRevision());
-        return CompactionResponse.newBuilder().setHeader(header(store.beginWrite().revision())).build();
+        return CompactionResponse.newBuilder().setHeader(header(store.writerRevision())).build();
     }
 
     /** Runs one request as one write txn: all of its changes at one revision, or none if it fails. */

@@ -58,6 +58,11 @@ public final class MvccStore {
         return new View(revision);
     }
 
+    /** Writer only: the revision of everything applied so far, published or not. */
+    public long writerRevision() {
+        return writerRevision;
+    }
+
     /** Writer only: starts applying one request on top of everything applied so far. */
     public WriteTxn beginWrite() {
         return new Txn(writerRevision);
