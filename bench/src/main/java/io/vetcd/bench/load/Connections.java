@@ -1,5 +1,6 @@
 package io.vetcd.bench.load;
 
+import io.netty.channel.ChannelFuture;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -7,14 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.client.GrpcClientRequest;
-import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.ArrayList;
@@ -23,43 +19,66 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code --conns} HTTP/2 connections, each a Vert.x {@link HttpClient} whose pool holds exactly one
- * HTTP/2 connection, owned by its own event-loop context (a verticle deployment): everything that
- * goes over connection {@code i} is issued and completed on {@code context(i)}. Connections are spread
- * round-robin over the endpoints.
+ * {@code --conns} HTTP/2 connections ({@link GrpcConnection}), each owned by its own event-loop context
+ * (a verticle deployment): everything that goes over connection {@code i} is issued and completed on
+ * {@code context(i)}. Connections are spread round-robin over the endpoints.
  */
 public final class Connections implements AutoCloseable {
     private final Vertx vertx;
     private final boolean ownVertx;
     private final List<Conn> conns = new ArrayList<>();
 
-    /** One HTTP/2 connection: its context, its gRPC client and the endpoint it talks to. */
+    /** One HTTP/2 connection: its context, and the endpoint it talks to. */
     public static final class Conn {
         public final int index;
         public final Context context;
-        public final GrpcClient grpc;
         public final SocketAddress address;
-        final HttpClient http;
+        private final GrpcConnection connection;
 
-        Conn(int index, Context context, HttpClient http, GrpcClient grpc, SocketAddress address) {
+        Conn(int index, Context context, GrpcConnection connection, SocketAddress address) {
             this.index = index;
             this.context = context;
-            this.http = http;
-            this.grpc = grpc;
+            this.connection = connection;
             this.address = address;
         }
 
-        /** One unary call; a non-OK status fails the future with an etcd-benchmark-like {@link RpcException}. */
+        /**
+         * One unary call, from any thread (it is issued on the connection's event loop); a non-OK status
+         * fails the future with an etcd-benchmark-like {@link RpcException}.
+         */
         public <Req, Resp> Future<Resp> unary(ServiceMethod<Resp, Req> method, Req request) {
-            return grpc.request(address, method)
-                    .compose(req -> req.end(request).compose(v -> req.response()))
-                    .compose(resp -> resp.last().recover(err -> Future.failedFuture(RpcException.of(resp, err))),
-                            err -> Future.failedFuture(RpcException.of(null, err)));
+            Promise<Resp> promise = Promise.promise();
+            GrpcConnection.Listener<Resp> listener = new GrpcConnection.Listener<>() {
+                private Resp response;
+
+                @Override
+                public void onMessage(Resp message) {
+                    response = message;
+                }
+
+                @Override
+                public void onClose(RpcException error) {
+                    if (error != null) {
+                        promise.fail(error);
+                    } else if (response == null) {
+                        promise.fail(RpcException.status(GrpcStatus.INTERNAL, "no response message", null));
+                    } else {
+                        promise.complete(response);
+                    }
+                }
+            };
+            if (context.isEventLoopContext() && ((ContextInternal) context).nettyEventLoop().inEventLoop()) {
+                connection.unary(method, request, listener);
+            } else {
+                context.runOnContext(v -> connection.unary(method, request, listener));
+            }
+            return promise.future();
         }
 
-        /** Opens a bidirectional stream; the request is returned once headers can be written. */
-        public <Req, Resp> Future<GrpcClientRequest<Req, Resp>> stream(ServiceMethod<Resp, Req> method) {
-            return grpc.request(address, method);
+        /** Opens a bidirectional stream; call on {@link #context}, where the listener is called too. */
+        public <Req, Resp> GrpcConnection.Call<Req> stream(ServiceMethod<Resp, Req> method,
+                                                            GrpcConnection.Listener<Resp> listener) {
+            return connection.open(method, listener);
         }
     }
 
@@ -69,15 +88,9 @@ public final class Connections implements AutoCloseable {
             super(message, cause, false, false);
         }
 
-        static RpcException of(GrpcClientResponse<?, ?> resp, Throwable err) {
+        static RpcException of(Throwable err) {
             if (err instanceof RpcException r) {
                 return r;
-            }
-            if (resp != null && resp.status() != null && resp.status() != GrpcStatus.OK) {
-                return status(resp.status(), resp.statusMessage(), err);
-            }
-            if (err instanceof io.vertx.grpc.client.InvalidStatusException ise) {
-                return status(ise.actualStatus(), null, err);
             }
             String msg = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
             return new RpcException("rpc error: code = Unavailable desc = " + msg, err);
@@ -127,19 +140,13 @@ public final class Connections implements AutoCloseable {
                 Promise<Context> ready = Promise.promise();
                 await(this.vertx.deployVerticle(new Holder(ready), new DeploymentOptions()));
                 Context ctx = await(ready.future());
-                HttpClientOptions options = new HttpClientOptions()
-                        .setProtocolVersion(HttpVersion.HTTP_2)
-                        .setHttp2ClearTextUpgrade(false)
-                        .setTcpNoDelay(true)
-                        .setHttp2MultiplexingLimit(-1);
-                if (dialTimeoutMs > 0) {
-                    options.setConnectTimeout((int) dialTimeoutMs);
+                GrpcConnection[] connection = new GrpcConnection[1];
+                ChannelFuture connected = GrpcConnection.connect(((VertxInternal) this.vertx).transport(),
+                        ((ContextInternal) ctx).nettyEventLoop(), address, (int) dialTimeoutMs, connection);
+                conns.add(new Conn(i, ctx, connection[0], address));
+                if (!connected.awaitUninterruptibly().isSuccess()) {
+                    throw RpcException.of(connected.cause());
                 }
-                HttpClient http = this.vertx.httpClientBuilder()
-                        .with(options)
-                        .with(new PoolOptions().setHttp2MaxSize(1).setMaxWaitQueueSize(-1))
-                        .build();
-                conns.add(new Conn(i, ctx, http, GrpcClient.client(this.vertx, http), address));
             }
         } catch (RuntimeException e) {
             close();
@@ -189,11 +196,7 @@ public final class Connections implements AutoCloseable {
     @Override
     public void close() {
         for (Conn c : conns) {
-            try {
-                await(c.http.close());
-            } catch (RuntimeException ignored) {
-                // closing anyway
-            }
+            c.connection.close();
         }
         conns.clear();
         if (ownVertx) {

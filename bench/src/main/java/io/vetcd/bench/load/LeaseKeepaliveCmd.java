@@ -2,7 +2,6 @@ package io.vetcd.bench.load;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.grpc.common.GrpcStatus;
 import io.vetcd.proto.etcdserverpb.LeaseGrantRequest;
 import io.vetcd.proto.etcdserverpb.LeaseGrpcClient;
 import io.vetcd.proto.etcdserverpb.LeaseKeepAliveRequest;
@@ -48,28 +47,28 @@ final class LeaseKeepaliveCmd extends Verb {
         return BenchCommand.exitCode(stats);
     }
 
+    /** clientv3's KeepAliveOnce: a stream of its own, one request, the first response, then half-close. */
     private static Future<LeaseKeepAliveResponse> keepAliveOnce(Connections.Conn conn, long id) {
-        return conn.stream(LeaseGrpcClient.LeaseKeepAlive).compose(req -> {
-            req.write(LeaseKeepAliveRequest.newBuilder().setID(id).build());
-            return req.response().compose(resp -> {
-                if (resp.status() != null && resp.status() != GrpcStatus.OK) {
-                    return Future.failedFuture(Connections.RpcException.status(resp.status(), resp.statusMessage(), null));
+        Promise<LeaseKeepAliveResponse> first = Promise.promise();
+        GrpcConnection.Call<LeaseKeepAliveRequest>[] call = new GrpcConnection.Call[1];
+        call[0] = conn.stream(LeaseGrpcClient.LeaseKeepAlive, new GrpcConnection.Listener<>() {
+            @Override
+            public void onMessage(LeaseKeepAliveResponse m) {
+                if (m.getTTL() <= 0) {
+                    first.tryFail(new Connections.RpcException("etcdserver: requested lease not found", null));
+                } else {
+                    first.tryComplete(m);
                 }
-                Promise<LeaseKeepAliveResponse> first = Promise.promise();
-                resp.handler(m -> {
-                    if (m.getTTL() <= 0) {
-                        first.tryFail(new Connections.RpcException("etcdserver: requested lease not found", null));
-                    } else {
-                        first.tryComplete(m);
-                    }
-                    req.end();
-                });
-                resp.exceptionHandler(e -> first.tryFail(Connections.RpcException.of(resp, e)));
-                resp.endHandler(v -> first.tryFail(resp.status() != null && resp.status() != GrpcStatus.OK
-                        ? Connections.RpcException.status(resp.status(), resp.statusMessage(), null)
-                        : new Connections.RpcException("keepalive stream ended without a response", null)));
-                return first.future();
-            });
+                call[0].halfClose();
+            }
+
+            @Override
+            public void onClose(Connections.RpcException error) {
+                first.tryFail(error != null ? error
+                        : new Connections.RpcException("keepalive stream ended without a response", null));
+            }
         });
+        call[0].write(LeaseKeepAliveRequest.newBuilder().setID(id).build(), false);
+        return first.future();
     }
 }

@@ -111,7 +111,7 @@ public final class LoadDriver {
                 if (ar.succeeded()) {
                     stats.record(lat);
                 } else {
-                    stats.error(Connections.RpcException.of(null, ar.cause()).getMessage());
+                    stats.error(Connections.RpcException.of(ar.cause()).getMessage());
                 }
                 if (progress != null) {
                     progress.increment();

@@ -3,7 +3,6 @@ package io.vetcd.bench.load;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vetcd.proto.etcdserverpb.WatchCreateRequest;
 import io.vetcd.proto.etcdserverpb.WatchGrpcClient;
@@ -21,7 +20,7 @@ import java.util.function.Consumer;
 final class WatchStream {
     private final Connections.Conn conn;
     private final Consumer<Event> onEvent;
-    private GrpcClientRequest<WatchRequest, WatchResponse> request;
+    private GrpcConnection.Call<WatchRequest> call;
     private Promise<Long> pending;
     private Connections.RpcException failure;
 
@@ -41,37 +40,22 @@ final class WatchStream {
         }
         Promise<Long> p = Promise.promise();
         pending = p;
-        WatchRequest msg = WatchRequest.newBuilder()
-                .setCreateRequest(WatchCreateRequest.newBuilder().setKey(key)).build();
-        if (request == null) {
-            conn.stream(WatchGrpcClient.Watch).onComplete(ar -> {
-                if (ar.failed()) {
-                    fail(Connections.RpcException.of(null, ar.cause()));
-                    return;
+        if (call == null) {
+            call = conn.stream(WatchGrpcClient.Watch, new GrpcConnection.Listener<>() {
+                @Override
+                public void onMessage(WatchResponse message) {
+                    onResponse(message);
                 }
-                request = ar.result();
-                request.exceptionHandler(e -> fail(Connections.RpcException.of(null, e)));
-                request.write(msg);
-                request.response().onComplete(rr -> {
-                    if (rr.failed()) {
-                        fail(Connections.RpcException.of(null, rr.cause()));
-                        return;
-                    }
-                    var resp = rr.result();
-                    if (resp.status() != null && resp.status() != GrpcStatus.OK) {
-                        fail(Connections.RpcException.status(resp.status(), resp.statusMessage(), null));
-                        return;
-                    }
-                    resp.handler(this::onResponse);
-                    resp.exceptionHandler(e -> fail(Connections.RpcException.of(resp, e)));
-                    resp.endHandler(v -> fail(resp.status() != null && resp.status() != GrpcStatus.OK
-                            ? Connections.RpcException.status(resp.status(), resp.statusMessage(), null)
-                            : Connections.RpcException.status(GrpcStatus.UNAVAILABLE, "watch stream ended", null)));
-                });
+
+                @Override
+                public void onClose(Connections.RpcException error) {
+                    fail(error != null ? error
+                            : Connections.RpcException.status(GrpcStatus.UNAVAILABLE, "watch stream ended", null));
+                }
             });
-        } else {
-            request.write(msg);
         }
+        call.write(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(key)).build(),
+                false);
         return p.future();
     }
 
@@ -105,9 +89,9 @@ final class WatchStream {
 
     /** Half-closes the stream (the server then ends it). */
     void close() {
-        if (request != null) {
-            GrpcClientRequest<WatchRequest, WatchResponse> r = request;
-            conn.context.runOnContext(v -> r.end());
+        if (call != null) {
+            GrpcConnection.Call<WatchRequest> c = call;
+            conn.context.runOnContext(v -> c.halfClose());
         }
     }
 
