@@ -17,6 +17,7 @@ import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WireEncoding;
 import io.vetcd.server.http.HttpEndpoints;
 import io.vetcd.server.http.LenientAuthority;
+import io.vetcd.server.metrics.MetricsEndpoint;
 import io.vetcd.proto.etcdserverpb.Rpc;
 import java.net.URI;
 import java.util.ArrayList;
@@ -37,14 +38,16 @@ import java.util.function.Supplier;
 public final class VetcdServer implements AutoCloseable {
     private final Vertx vertx;
     private final KvStore store;
+    private final MetricsEndpoint metrics;
     private final List<HttpServer> servers;
     private final List<URI> listenUrls;
 
-    private VetcdServer(Vertx vertx, KvStore store, List<HttpServer> servers,
+    private VetcdServer(Vertx vertx, KvStore store, MetricsEndpoint metrics, List<HttpServer> servers,
                         List<URI> listenUrls) {
         this.vertx = vertx;
         this.listenUrls = listenUrls;
         this.store = store;
+        this.metrics = metrics;
         this.servers = servers;
     }
 
@@ -73,7 +76,8 @@ public final class VetcdServer implements AutoCloseable {
                         .setClassPathResolvingEnabled(false)));
         wire.join();
         List<HttpServer> servers = new ArrayList<>();
-        VetcdServer server = new VetcdServer(vertx, store, servers, config.listenClientUrls());
+        MetricsEndpoint metrics = new MetricsEndpoint(vertx, store, identity);
+        VetcdServer server = new VetcdServer(vertx, store, metrics, servers, config.listenClientUrls());
         try {
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                     .setMaxMessageSize(config.limits().maxGrpcMessageBytes()));
@@ -81,12 +85,13 @@ public final class VetcdServer implements AutoCloseable {
             Supplier<List<URI>> clientUrls = config.advertiseClientUrls().isEmpty()
                     ? server::boundClientUrls : config::advertiseClientUrls;
             MemberEndpoints.bind(grpc, store, identity, config.name(), config.peerUrls(), clientUrls);
+            HttpEndpoints endpoints = new HttpEndpoints(metrics);
             for (URI url : config.listenClientUrls()) {
                 HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(url.getHost())
                         .setPort(url.getPort()));
                 http.connectionHandler(LenientAuthority::install);
-                http.requestHandler(request -> route(request, grpc));
+                http.requestHandler(request -> route(request, grpc, endpoints));
                 servers.add(await(http.listen(), "cannot listen on " + url));
             }
         } catch (RuntimeException e) {
@@ -96,13 +101,13 @@ public final class VetcdServer implements AutoCloseable {
         return server;
     }
 
-    private static void route(HttpServerRequest request, GrpcServer grpc) {
+    private static void route(HttpServerRequest request, GrpcServer grpc, HttpEndpoints endpoints) {
         String contentType = request.getHeader("content-type");
         if (contentType != null && contentType.startsWith("application/grpc")) {
             WireEncoding.prepare(request);
             grpc.handle(request);
         } else {
-            HttpEndpoints.handle(request);
+            endpoints.handle(request);
         }
     }
 
@@ -133,6 +138,7 @@ public final class VetcdServer implements AutoCloseable {
             await(http.close(), "cannot close the listener");
         }
         store.close();
+        metrics.close();
         await(vertx.close(), "cannot stop Vert.x");
     }
 

@@ -202,6 +202,19 @@ class VetcdJarIT {
         assertEmpty(work, "--in-memory created a data dir in the working directory");
     }
 
+    /** The shaded jar carries Micrometer and the Prometheus client whole: the metrics render from it. */
+    @Test
+    void servesMetrics() throws Exception {
+        String endpoint = "http://127.0.0.1:" + FreePort.next();
+        startJar(List.of("--in-memory", "--listen-client-urls", endpoint), "metrics");
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create(endpoint + "/metrics"))
+                .timeout(Duration.ofSeconds(20)).build();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(scrape, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\nprocess_resident_memory_bytes "), r.body());
+        assertTrue(r.body().contains("\netcd_server_has_leader 1.0\n"), r.body());
+    }
+
     private static void assertEmpty(Path dir, String message) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             assertEquals(List.of(), entries.toList(), message);

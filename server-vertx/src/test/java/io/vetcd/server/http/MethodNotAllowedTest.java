@@ -12,14 +12,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code /health} and {@code /version} answer GET only. Any other method gets what etcd sends: 405
  * "Method Not Allowed" with {@code Allow: GET} ({@code etcdhttp/metrics.go NewHealthHandler}:
  * {@code r.Method != http.MethodGet}; {@code etcdhttp/base.go serveVersion} → {@code allowMethod(w, r, "GET")}).
- * That includes HEAD: Go's handlers see HEAD as its own method.
+ * That includes HEAD: Go's handlers see HEAD as its own method. {@code /metrics} answers GET and HEAD
+ * and refuses the others the same way (etcd's promhttp handler would answer them: a scrape is a GET).
  */
 class MethodNotAllowedTest {
     @RegisterExtension
     static final HttpFixture fixture = new HttpFixture();
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"POST, /health", "PUT, /health", "DELETE, /health", "POST, /version", "PUT, /version"})
+    @CsvSource({"POST, /health", "PUT, /health", "DELETE, /health", "POST, /version", "PUT, /version",
+            "POST, /metrics", "DELETE, /metrics"})
     void otherMethodsAre405WithAllowGet(String method, String path) throws Exception {
         HttpResponse<String> r = fixture.send(method, path);
         assertEquals(405, r.statusCode());
