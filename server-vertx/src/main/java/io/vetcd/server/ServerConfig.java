@@ -17,11 +17,15 @@ import java.util.List;
  * @param peerUrls           {@code --initial-advertise-peer-urls}: what member lists report as peer URLs
  * @param limits             {@code --max-request-bytes}, {@code --max-txn-ops}
  * @param quotaBackendBytes  {@code --quota-backend-bytes}
+ * @param maxConcurrentStreams {@code --max-concurrent-streams}: HTTP/2 streams one client connection may
+ *                           have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); etcd's default is 2^32-1
  */
 public record ServerConfig(String name, Path dataDir, boolean inMemory, List<URI> listenClientUrls,
                            List<URI> advertiseClientUrls, List<URI> peerUrls, Limits limits,
-                           long quotaBackendBytes) {
+                           long quotaBackendBytes, long maxConcurrentStreams) {
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
+    /** etcd's {@code math.MaxUint32}: a connection is never refused a stream (Vert.x alone would allow 100). */
+    public static final long DEFAULT_MAX_CONCURRENT_STREAMS = 0xFFFF_FFFFL;
 
     public ServerConfig {
         listenClientUrls = List.copyOf(listenClientUrls);
@@ -32,11 +36,12 @@ public record ServerConfig(String name, Path dataDir, boolean inMemory, List<URI
     /** An in-memory member on a free loopback port: what JVM tests start. */
     public static ServerConfig inMemoryOnFreePort() {
         return new ServerConfig("default", null, true, List.of(URI.create("http://127.0.0.1:0")), List.of(),
-                List.of(URI.create("http://localhost:2380")), Limits.defaults(), DEFAULT_QUOTA_BACKEND_BYTES);
+                List.of(URI.create("http://localhost:2380")), Limits.defaults(), DEFAULT_QUOTA_BACKEND_BYTES,
+                DEFAULT_MAX_CONCURRENT_STREAMS);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(name, dataDir, inMemory, listenClientUrls, advertiseClientUrls, peerUrls,
-                newLimits, quotaBackendBytes);
+                newLimits, quotaBackendBytes, maxConcurrentStreams);
     }
 }

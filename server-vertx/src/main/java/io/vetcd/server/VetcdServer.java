@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,6 +18,7 @@ import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WireEncoding;
 import io.vetcd.server.http.HttpEndpoints;
 import io.vetcd.server.http.LenientAuthority;
+import io.vetcd.server.http.MergedFlushes;
 import io.vetcd.server.metrics.MetricsEndpoint;
 import io.vetcd.proto.etcdserverpb.Rpc;
 import java.net.URI;
@@ -89,8 +91,12 @@ public final class VetcdServer implements AutoCloseable {
             for (URI url : config.listenClientUrls()) {
                 HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(url.getHost())
-                        .setPort(url.getPort()));
-                http.connectionHandler(LenientAuthority::install);
+                        .setPort(url.getPort())
+                        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams())));
+                http.connectionHandler(connection -> {
+                    LenientAuthority.install(connection);
+                    MergedFlushes.install(connection);
+                });
                 http.requestHandler(request -> route(request, grpc, endpoints));
                 servers.add(await(http.listen(), "cannot listen on " + url));
             }

@@ -53,6 +53,10 @@ public final class VetcdCommand implements Callable<Integer> {
     @Option(names = "--quota-backend-bytes", description = "Backend size quota in bytes (default: ${DEFAULT-VALUE}).")
     long quotaBackendBytes = ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES;
 
+    @Option(names = "--max-concurrent-streams",
+            description = "Maximum concurrent streams that each client can open at a time (default: ${DEFAULT-VALUE}).")
+    long maxConcurrentStreams = ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS;
+
     @Option(names = "--log-level", description = "debug, info, warn, error, panic or fatal (default: ${DEFAULT-VALUE}).")
     String logLevel = "info";
 
@@ -61,7 +65,7 @@ public final class VetcdCommand implements Callable<Integer> {
         configureLogging();
         ServerConfig config = new ServerConfig(name, dataDir != null ? dataDir : Path.of(name + ".vetcd"), inMemory,
                 listenClientUrls, advertiseClientUrls, peerUrls, new Limits(maxRequestBytes, maxTxnOps),
-                quotaBackendBytes);
+                quotaBackendBytes, maxConcurrentStreams);
         VetcdServer server;
         try {
             server = VetcdServer.start(config);

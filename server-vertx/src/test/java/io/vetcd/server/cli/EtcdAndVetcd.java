@@ -103,7 +103,8 @@ final class EtcdAndVetcd implements AutoCloseable {
             ServerConfig defaults = ServerConfig.inMemoryOnFreePort();
             URI clientUrl = URI.create("http://127.0.0.1:" + FreePort.next());
             vetcd = VetcdServer.start(new ServerConfig(name, null, true, List.of(clientUrl), List.of(),
-                    List.of(URI.create(peerUrl)), defaults.limits(), defaults.quotaBackendBytes()));
+                    List.of(URI.create(peerUrl)), defaults.limits(), defaults.quotaBackendBytes(),
+                    defaults.maxConcurrentStreams()));
             return new EtcdAndVetcd(etcd, vetcd);
         } catch (RuntimeException | AssertionError e) {
             if (vetcd != null) {

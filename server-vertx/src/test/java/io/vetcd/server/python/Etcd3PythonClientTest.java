@@ -52,7 +52,7 @@ class Etcd3PythonClientTest {
         ServerConfig defaults = ServerConfig.inMemoryOnFreePort();
         ServerConfig config = new ServerConfig(defaults.name(), null, true,
                 List.of(URI.create("http://127.0.0.1:" + FreePort.next())), List.of(), defaults.peerUrls(),
-                defaults.limits(), defaults.quotaBackendBytes());
+                defaults.limits(), defaults.quotaBackendBytes(), defaults.maxConcurrentStreams());
         try (VetcdServer vetcd = VetcdServer.start(config)) {
             vetcdChecks = runScript("vetcd", vetcd.port());
         }
