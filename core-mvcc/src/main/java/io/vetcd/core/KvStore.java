@@ -19,8 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * The etcd KV API over the MVCC store: what the network layer calls.
  *
  * <p>Reads ({@link #range}, read-only {@link #txn}) run on the caller's thread at the published
- * revision, without locks. Mutations are queued to the one writer thread; their futures complete once
- * the write is visible to every reader. Failures surface as {@link EtcdException} carrying etcd's code
+ * revision, without locks. Mutations go through the one writer ({@link Applier}: applied one at a time,
+ * in order, usually on the caller's thread when no other write is in progress); their futures complete
+ * once the write is visible to every reader. Failures surface as {@link EtcdException} carrying etcd's code
  * and message: thrown by {@link #range}, delivered through the future by every other call.
  */
 public final class KvStore implements AutoCloseable {
@@ -31,7 +32,7 @@ public final class KvStore implements AutoCloseable {
 
     /**
      * @param leases the lessor's answer to "is this lease granted?": a put naming a lease it does not
-     *               grant is refused, as in etcd; read on the writer thread
+     *               grant is refused, as in etcd; read by the writer
      */
     public KvStore(Limits limits, MemberIdentity identity, LeaseLookup leases) {
         this.kv = new KvCommands(limits, identity, leases);
@@ -77,8 +78,9 @@ public final class KvStore implements AutoCloseable {
         return applier.submit(s -> kv.txn(s, r));
     }
 
+    /** Compaction walks every key: it runs on the writer's background thread, never on the caller's. */
     public CompletableFuture<CompactionResponse> compact(CompactionRequest r) {
-        return applier.submit(s -> kv.compact(s, r));
+        return applier.submitInBackground(s -> kv.compact(s, r));
     }
 
     /** The published revision. */

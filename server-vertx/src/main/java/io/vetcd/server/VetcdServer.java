@@ -18,7 +18,6 @@ import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WireEncoding;
 import io.vetcd.server.http.HttpEndpoints;
 import io.vetcd.server.http.LenientAuthority;
-import io.vetcd.server.http.MergedFlushes;
 import io.vetcd.server.metrics.MetricsEndpoint;
 import io.vetcd.proto.etcdserverpb.Rpc;
 import java.net.URI;
@@ -93,10 +92,7 @@ public final class VetcdServer implements AutoCloseable {
                         .setHost(url.getHost())
                         .setPort(url.getPort())
                         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams())));
-                http.connectionHandler(connection -> {
-                    LenientAuthority.install(connection);
-                    MergedFlushes.install(connection);
-                });
+                http.connectionHandler(LenientAuthority::install);
                 http.requestHandler(request -> route(request, grpc, endpoints));
                 servers.add(await(http.listen(), "cannot listen on " + url));
             }

@@ -24,15 +24,15 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Single-key puts per second <em>through the writer thread</em>: {@code KvStore.put} futures, with
- * 1, 256 or 4096 in flight (submit that many, then join them all), reported per put. This is the
- * whole in-memory write path: caller-side checks, the queue hand-off, group commit on the writer
- * ({@code Applier}: batches of up to 1024, one publish per batch) and future completion. Target:
- * at least 1M puts/s.
+ * Single-key puts per second <em>through the writer</em>: {@code KvStore.put} futures, with 1, 256 or
+ * 4096 in flight (submit that many, then join them all), reported per put. This is the whole in-memory
+ * write path: caller-side checks, the {@code Applier} (the submitting thread applies the queue itself
+ * when no other thread is writing: batches of up to 1024, one publish per batch) and future completion.
+ * Target: at least 1M puts/s.
  *
  * <p>Puts overwrite random keys of a fixed key space of {@value #KEYS} keys; each iteration ends with
- * an untimed compaction (through the writer) that trims the added versions. The benchmark thread
- * and the writer thread together use both cores of a 2-core machine.
+ * an untimed compaction (on the writer's background thread) that trims the added versions. With one
+ * benchmark thread every put is applied on it, as an event loop applies the writes it reads.
  *
  * <p>Run (from the repository root):
  * <pre>

@@ -86,7 +86,8 @@ final class GrpcConnection {
     /** Our receive window per stream and for the connection: responses never wait for WINDOW_UPDATE. */
     private static final int WINDOW = 1 << 20;
 
-    private final Channel channel;
+    /** Set on the event loop when the channel registers, before any event of it; see {@link #connect}. */
+    private Channel channel;
     private final Http2ConnectionHandler http2;
     private final AsciiString authority;
     private final IntObjectMap<ActiveCall<?, ?>> calls = new IntObjectHashMap<>();
@@ -94,8 +95,7 @@ final class GrpcConnection {
     private final Queue<ActiveCall<?, ?>> waiting = new ArrayDeque<>();
     private Connections.RpcException closed;
 
-    private GrpcConnection(Channel channel, Http2ConnectionHandler http2, SocketAddress address) {
-        this.channel = channel;
+    private GrpcConnection(Http2ConnectionHandler http2, SocketAddress address) {
         this.http2 = http2;
         this.authority = new AsciiString(address.host() + ":" + address.port());
         http2.connection().addListener(new Http2ConnectionAdapter() {
@@ -106,7 +106,11 @@ final class GrpcConnection {
         });
     }
 
-    /** Connects to {@code address} on {@code loop}; completes once the TCP connection is up. */
+    /**
+     * Connects to {@code address} on {@code loop}; the future completes once the TCP connection is up.
+     * The connection object exists before its channel does, so no event of the channel can find it
+     * missing; callers use it after the future completed (which orders their reads after the loop's writes).
+     */
     static ChannelFuture connect(Transport transport, EventLoop loop, SocketAddress address, int connectTimeoutMs,
                                  GrpcConnection[] result) {
         Frames frames = new Frames();
@@ -122,16 +126,16 @@ final class GrpcConnection {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        frames.connection.channel = ch;
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true), http2, new Closer(frames));
                     }
                 });
         if (connectTimeoutMs > 0) {
             bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs);
         }
-        ChannelFuture f = bootstrap.connect(new InetSocketAddress(address.host(), address.port()));
-        result[0] = new GrpcConnection(f.channel(), http2, address);
+        result[0] = new GrpcConnection(http2, address);
         frames.connection = result[0];
-        return f;
+        return bootstrap.connect(new InetSocketAddress(address.host(), address.port()));
     }
 
     /**
@@ -165,7 +169,9 @@ final class GrpcConnection {
     }
 
     void close() {
-        channel.close();
+        if (channel != null) { // null: the channel never registered
+            channel.close();
+        }
     }
 
     private Http2Headers headers(String path) {

@@ -31,7 +31,7 @@ final class ServerProcess implements AutoCloseable {
 
     static ServerProcess vetcd(Path jar) throws IOException {
         int port = freePort();
-        return start(Workload.VETCD, port, List.of(java(), "-jar", jar.toString(),
+        return start(Workload.VETCD, port, List.of(java(), "-jar", jar.toAbsolutePath().toString(),
                 "--listen-client-urls", "http://127.0.0.1:" + port, "--in-memory"));
     }
 
@@ -43,7 +43,7 @@ final class ServerProcess implements AutoCloseable {
                 : Files.createTempDirectory("vetcd-bench-etcd-");
         String clientUrl = "http://127.0.0.1:" + client;
         String peerUrl = "http://127.0.0.1:" + peer;
-        return start(Workload.ETCD, client, List.of(binary.toString(), "--name", "bench",
+        return start(Workload.ETCD, client, List.of(binary.toAbsolutePath().toString(), "--name", "bench",
                 "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
                 "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,

@@ -4,23 +4,46 @@ import io.vetcd.core.EtcdError;
 import io.vetcd.core.mvcc.MvccStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The one writer: a thread that takes queued mutations in arrival order and applies them in batches.
+ * The one writer: mutations are applied one at a time, in the order they were queued, in batches —
+ * by whichever thread holds the writer lock, usually the thread that submitted them.
  *
  * <p>Per batch: apply every mutation to the {@link MvccStore} (each gets its own main revision, or none
  * if it changed nothing), then publish the last revision, then complete the futures. So a write is
  * acknowledged only once readers can see it, and readers never see part of a batch member.
- * Group commit: whatever queued up while the previous batch ran forms the next batch.
+ *
+ * <p>Who applies (combining): {@link #submit} queues the mutation, then tries the writer lock. If it gets
+ * it, the submitting thread applies everything queued — its own mutation and any that arrived meanwhile
+ * — and the caller's future is complete when {@code submit} returns: an event loop answers a write in
+ * the same turn that read it, with no hand-off to another thread and back (the two thread wake-ups
+ * were most of a 1-client write's server time). If another thread holds the lock, the mutation waits
+ * in the queue and that thread applies it before letting go: whoever releases the lock checks the
+ * queue again after releasing (a mutation queued just before the release is seen by that check, as the
+ * queue insert precedes the failed lock attempt, which precedes the release).
+ *
+ * <p>Example: event loop E submits put A and applies it at once (revision 2). While E applies, the
+ * lease thread L submits revoke B: L's tryLock fails, B stays queued, L returns. E finishes A, publishes
+ * 2, completes A, releases the lock, sees B queued, takes the lock again, applies B (revision 3) and
+ * completes it; B's waiter is told on E's thread.
+ *
+ * <p>Long mutations (compaction walks every key) go through {@link #submitInBackground}: applied by the
+ * background thread, so an event loop is never held up by one; writes submitted meanwhile queue up and
+ * the background thread applies them as a batch after it.
  */
 public final class Applier implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
 
-    /** A queued mutation: a function run on the writer thread against the store, and who waits for it. */
+    /** A queued mutation: a function run by the writer against the store, and who waits for it. */
     private record Pending<R>(Function<MvccStore, R> apply, CompletableFuture<R> result) {
         void run(MvccStore store, List<Runnable> completions) {
             try {
@@ -32,73 +55,138 @@ public final class Applier implements AutoCloseable {
         }
     }
 
-    private static final Pending<Void> STOP = new Pending<>(s -> null, new CompletableFuture<>());
-
     private final MvccStore store;
-    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
-    /** Guarded by {@code queue}. */
-    private boolean stopping;
+    private final Queue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    /** Held while applying; lock order: this lock, then nothing (mutations take no other lock of ours). */
+    private final ReentrantLock writer = new ReentrantLock();
+    private final ExecutorService background;
+    /** Batch buffers, used only by the lock holder. */
+    private final List<Pending<?>> batch = new ArrayList<>();
+    private final List<Runnable> completions = new ArrayList<>();
+    private volatile boolean stopping;
 
     public Applier(MvccStore store) {
         this.store = store;
-        this.thread = new Thread(this::loop, "vetcd-applier");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vetcd-background-writer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Queues {@code mutation}; its future completes after the batch holding it is published. */
+    /**
+     * Queues {@code mutation} and applies the queue on this thread unless another thread is applying;
+     * the future completes after the batch holding the mutation is published.
+     */
     public <R> CompletableFuture<R> submit(Function<MvccStore, R> mutation) {
         CompletableFuture<R> result = new CompletableFuture<>();
-        synchronized (queue) { // nothing is queued behind STOP
-            if (stopping) {
-                result.completeExceptionally(EtcdError.STOPPED.exception());
-            } else {
-                queue.add(new Pending<>(mutation, result));
-            }
+        if (enqueue(mutation, result)) {
+            applyQueued(false);
         }
         return result;
     }
 
-    private void loop() {
-        List<Pending<?>> batch = new ArrayList<>();
-        List<Runnable> completions = new ArrayList<>();
-        boolean running = true;
-        while (running) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                break;
+    /**
+     * Like {@link #submit}, but always applied by the background thread, never by a caller: for
+     * mutations that take long. It waits for the writer lock there, then goes first in its batch
+     * (a caller can only name revisions it was told about, all published, so nothing queued can be
+     * one it depends on).
+     */
+    public <R> CompletableFuture<R> submitInBackground(Function<MvccStore, R> mutation) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        Pending<R> pending = new Pending<>(mutation, result);
+        try {
+            if (stopping) {
+                throw new RejectedExecutionException();
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            for (Pending<?> pending : batch) {
-                if (pending == STOP) {
-                    running = false;
-                } else {
-                    pending.run(store, completions);
+            background.execute(() -> {
+                writer.lock();
+                try {
+                    applyBatch(pending);
+                    while (applyBatch(null)) {
+                        // until the queue is empty
+                    }
+                } finally {
+                    writer.unlock();
                 }
+                applyQueued(true);
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(EtcdError.STOPPED.exception());
+        }
+        return result;
+    }
+
+    /** False (and the future failed) once {@link #close} has begun: nothing is applied after it returns. */
+    private <R> boolean enqueue(Function<MvccStore, R> mutation, CompletableFuture<R> result) {
+        Pending<R> pending = new Pending<>(mutation, result);
+        if (!stopping) {
+            queue.add(pending);
+            // close() may have begun meanwhile: its last drain applied ours, or we take it back here.
+            if (!stopping || !queue.remove(pending)) {
+                return true;
             }
-            store.publish();
-            completions.forEach(Runnable::run);
-            completions.clear();
-            batch.clear();
+        }
+        result.completeExceptionally(EtcdError.STOPPED.exception());
+        return false;
+    }
+
+    /**
+     * Applies the queue in batches until it is empty. {@code wait}: block for the lock (the background
+     * thread) rather than leave the work to the holder (callers on event loops).
+     */
+    private void applyQueued(boolean wait) {
+        while (!queue.isEmpty()) {
+            if (wait) {
+                writer.lock();
+            } else if (!writer.tryLock()) {
+                return; // the holder applies ours before it lets go
+            }
+            try {
+                while (applyBatch(null)) {
+                    // until the queue is empty
+                }
+            } finally {
+                writer.unlock();
+            }
         }
     }
 
-    /** Applies everything queued so far, then stops the writer thread. */
+    /** One batch ({@code first}, if any, then the queue); false if empty. Called with the writer lock held. */
+    private boolean applyBatch(Pending<?> first) {
+        if (first != null) {
+            batch.add(first);
+        }
+        for (Pending<?> p; batch.size() < MAX_BATCH && (p = queue.poll()) != null; ) {
+            batch.add(p);
+        }
+        if (batch.isEmpty()) {
+            return false;
+        }
+        for (Pending<?> pending : batch) {
+            pending.run(store, completions);
+        }
+        store.publish();
+        batch.clear();
+        // Cleared before running: a completion may submit a write, which applies on this thread now.
+        Runnable[] done = completions.toArray(Runnable[]::new);
+        completions.clear();
+        for (Runnable r : done) {
+            r.run();
+        }
+        return true;
+    }
+
+    /** Applies everything queued so far, then refuses new mutations (they fail with "server stopped"). */
     @Override
     public void close() {
-        synchronized (queue) {
-            if (stopping) {
-                return;
-            }
-            stopping = true;
-            queue.add(STOP);
-        }
+        stopping = true;
+        background.shutdown();
         try {
-            thread.join();
+            background.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        applyQueued(true);
     }
 }

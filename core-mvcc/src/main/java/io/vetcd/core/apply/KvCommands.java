@@ -25,7 +25,7 @@ import java.util.function.Function;
 /**
  * One etcd KV request from the top: etcd's checks, then {@link KvApplier}, then the full response
  * header. The {@code check*} methods run on the caller's thread before a write is queued; the methods
- * taking an {@link MvccStore} run on the writer thread.
+ * taking an {@link MvccStore} run in the writer (the {@link Applier}'s lock held).
  */
 public final class KvCommands {
     private final Limits limits;

@@ -193,7 +193,8 @@ public final class MvccStore {
         public long put(ByteString key, ByteString value, long lease) {
             long rev = begin + 1;
             byte[] keyBytes = key.toByteArray();
-            KeyValue previous = index.get(keyBytes, rev);
+            KeyHistory history = index.history(keyBytes);
+            KeyValue previous = history == null ? null : history.valueAt(rev);
             KeyValue kv = KeyValue.newBuilder()
                     .setKey(key)
                     .setValue(value)
@@ -202,7 +203,7 @@ public final class MvccStore {
                     .setVersion(previous == null ? 1 : previous.getVersion() + 1)
                     .setLease(lease)
                     .build();
-            index.put(keyBytes, rev, changes++, kv);
+            index.put(keyBytes, history, rev, changes++, kv);
             changedKeys.add(keyBytes);
             return rev;
         }

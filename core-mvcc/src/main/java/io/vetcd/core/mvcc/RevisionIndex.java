@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * Every key's {@link KeyHistory}, ordered as unsigned bytes in a {@link ConcurrentSkipListMap}.
  *
  * <p>Readers call {@link #get}, {@link #range} and {@link #count} from any thread without locks; they
- * pass the revision they read at and see nothing written above it. Only the writer thread calls the
+ * pass the revision they read at and see nothing written above it. Only the writer (the holder of the
+ * {@code Applier}'s lock, one thread at a time) calls the
  * mutators ({@link #put}, {@link #tombstone}, {@link #compact}), so two mutations never race; a key
  * enters the map with its first version already in place and leaves it only when compaction finds
  * nothing of it left to read.
@@ -79,9 +80,16 @@ final class RevisionIndex {
         return view.values();
     }
 
-    /** Writer only: {@code kv} becomes the newest version of its key at (main, sub). */
-    void put(byte[] key, long main, int sub, KeyValue kv) {
-        KeyHistory history = keys.get(key);
+    /** The key's history, or null if the index holds none: a writer looks a key up once per put. */
+    KeyHistory history(byte[] key) {
+        return keys.get(key);
+    }
+
+    /**
+     * Writer only: {@code kv} becomes the newest version of its key at (main, sub). {@code history} is
+     * {@link #history}{@code (key)}, looked up by the caller (null: a key the index does not hold yet).
+     */
+    void put(byte[] key, KeyHistory history, long main, int sub, KeyValue kv) {
         if (history == null) {
             keys.put(key, new KeyHistory(new KeyHistory.Version(main, sub, kv, null)));
         } else {

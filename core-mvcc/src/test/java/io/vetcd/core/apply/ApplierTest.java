@@ -34,6 +34,29 @@ class ApplierTest extends ApplierTestBase {
     }
 
     @Test
+    void anIdleWriterAppliesOnTheSubmittingThreadBeforeSubmitReturns() throws Exception {
+        Thread caller = Thread.currentThread();
+        CompletableFuture<Thread> appliedOn = applier.submit(s -> Thread.currentThread());
+        assertTrue(appliedOn.isDone(), "no hand-off: the caller applied it");
+        assertEquals(caller, get(appliedOn));
+        assertTrue(put("k", "v").isDone());
+        assertEquals(2, store.revision());
+    }
+
+    @Test
+    void backgroundMutationsRunOnTheBackgroundThreadEvenWhileACallerIsApplying() throws Exception {
+        WriterHold writer = holdWriter(); // a caller's thread holds the writer
+        CompletableFuture<PutResponse> queued = put("a", "1");
+        CompletableFuture<String> background = applier.submitInBackground(s -> Thread.currentThread().getName());
+        writer.release();
+        assertEquals(2, get(queued).getHeader().getRevision(), "the holder applied the queued put");
+        assertEquals("vetcd-background-writer", get(background), "not left to the holder");
+        // On an idle writer too: the caller does not apply it.
+        assertEquals("vetcd-background-writer", get(applier.submitInBackground(s -> Thread.currentThread().getName())));
+        assertEquals(3, get(put("b", "1")).getHeader().getRevision());
+    }
+
+    @Test
     void mutationsApplyInSubmissionOrderEachWithItsOwnRevision() throws Exception {
         WriterHold writer = holdWriter();
         List<CompletableFuture<PutResponse>> futures = new ArrayList<>();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 /**
  * For tests of the single writer: each test gets a fresh {@link MvccStore}, its {@link Applier} (closed after
  * the test) and the {@link KvCommands} the writer runs, plus puts through the writer and a way to park the
- * writer thread inside a mutation.
+ * writer (whichever thread is applying) inside a mutation.
  */
 abstract class ApplierTestBase {
     /** Only a guard against a hung writer; never a speed assertion. */
@@ -54,18 +54,33 @@ abstract class ApplierTestBase {
         }
     }
 
-    /** Queues a mutation that parks the writer thread once it gets there; returns without waiting for that. */
-    WriterHold queueWriterHold() {
+    /**
+     * Queues, from a thread of its own, a mutation that parks whichever thread applies it; returns once
+     * it is queued behind the current writer or is itself being applied (the submitting thread applies
+     * it when nobody else is writing, so the test thread must not be the one to submit it).
+     */
+    WriterHold queueWriterHold() throws InterruptedException {
         WriterHold hold = new WriterHold();
-        applier.submit(s -> {
-            hold.entered.countDown();
-            try {
-                hold.release.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        });
+        CountDownLatch submitted = new CountDownLatch(1);
+        Thread submitter = new Thread(() -> {
+            applier.submit(s -> {
+                hold.entered.countDown();
+                try {
+                    hold.release.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
+            submitted.countDown();
+        }, "writer-hold");
+        submitter.setDaemon(true);
+        submitter.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
+        while (submitted.getCount() > 0 && hold.entered.getCount() > 0) {
+            assertTrue(System.nanoTime() < deadline, "the hold was never queued");
+            Thread.sleep(1);
+        }
         return hold;
     }
 

@@ -23,7 +23,7 @@ class RevisionIndexTest {
         KeyValue kv = KeyValue.newBuilder().setKey(key).setValue(bs(value))
                 .setCreateRevision(prev == null ? rev : prev.getCreateRevision()).setModRevision(rev)
                 .setVersion(prev == null ? 1 : prev.getVersion() + 1).build();
-        index.put(key.toByteArray(), rev, 0, kv);
+        index.put(key.toByteArray(), index.history(key.toByteArray()), rev, 0, kv);
     }
 
     private void tombstone(ByteString key) {

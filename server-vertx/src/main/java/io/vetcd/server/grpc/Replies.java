@@ -30,7 +30,8 @@ import java.util.logging.Logger;
  *       {@code grpc: error unmarshalling request: ...};</li>
  *   <li>the end of the stream without a whole message: UNKNOWN {@code unexpected EOF}.</li>
  * </ul>
- * Writes complete on the writer thread; the reply is always sent from the call's event loop.
+ * A write usually completes on the call's own event loop (it applied it); one applied by another thread
+ * completes there, and the reply is still sent from the call's event loop.
  */
 final class Replies {
     private static final Logger LOG = Logger.getLogger(Replies.class.getName());
