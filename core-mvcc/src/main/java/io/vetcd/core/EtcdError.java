@@ -19,6 +19,7 @@ public enum EtcdError {
     INVALID_SORT_OPTION("INVALID_ARGUMENT", "etcdserver: invalid sort option"),
     COMPACTED("OUT_OF_RANGE", "etcdserver: mvcc: required revision has been compacted"),
     FUTURE_REVISION("OUT_OF_RANGE", "etcdserver: mvcc: required revision is a future revision"),
+    NO_SPACE("RESOURCE_EXHAUSTED", "etcdserver: mvcc: database space exceeded"),
     STOPPED("UNAVAILABLE", "etcdserver: server stopped");
 
     private final String grpcCode;

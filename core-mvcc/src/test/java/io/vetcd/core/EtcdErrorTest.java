@@ -31,6 +31,8 @@ class EtcdErrorTest {
                     new String[] {"OUT_OF_RANGE", "etcdserver: mvcc: required revision has been compacted"}),
             Map.entry(EtcdError.FUTURE_REVISION,
                     new String[] {"OUT_OF_RANGE", "etcdserver: mvcc: required revision is a future revision"}),
+            Map.entry(EtcdError.NO_SPACE,
+                    new String[] {"RESOURCE_EXHAUSTED", "etcdserver: mvcc: database space exceeded"}),
             Map.entry(EtcdError.STOPPED, new String[] {"UNAVAILABLE", "etcdserver: server stopped"}));
 
     @Test

@@ -9,7 +9,7 @@ import java.util.List;
  * How to run one vetcd member; the command line fills it from etcd's flags, tests build it directly.
  *
  * @param name               {@code --name}: the member's name in member lists
- * @param dataDir            {@code --data-dir}: where the member keeps its identity (and, later, its data)
+ * @param dataDir            {@code --data-dir}: where the member keeps its identity and its data
  * @param inMemory           {@code --in-memory}: keep nothing on disk; the data dir is not touched
  * @param listenClientUrls   {@code --listen-client-urls}: {@code http://host:port} addresses to serve on;
  *                           port 0 picks a free port
@@ -38,6 +38,21 @@ public record ServerConfig(String name, Path dataDir, boolean inMemory, List<URI
         return new ServerConfig("default", null, true, List.of(URI.create("http://127.0.0.1:0")), List.of(),
                 List.of(URI.create("http://localhost:2380")), Limits.defaults(), DEFAULT_QUOTA_BACKEND_BYTES,
                 DEFAULT_MAX_CONCURRENT_STREAMS);
+    }
+
+    /** A member keeping its data in {@code dataDir}, on a free loopback port: what restart tests start. */
+    public static ServerConfig persistentOnFreePort(Path dataDir) {
+        return inMemoryOnFreePort().withDataDir(dataDir);
+    }
+
+    public ServerConfig withDataDir(Path newDataDir) {
+        return new ServerConfig(name, newDataDir, false, listenClientUrls, advertiseClientUrls, peerUrls,
+                limits, quotaBackendBytes, maxConcurrentStreams);
+    }
+
+    public ServerConfig withQuotaBackendBytes(long newQuota) {
+        return new ServerConfig(name, dataDir, inMemory, listenClientUrls, advertiseClientUrls, peerUrls,
+                limits, newQuota, maxConcurrentStreams);
     }
 
     public ServerConfig withLimits(Limits newLimits) {

@@ -13,7 +13,12 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import io.vetcd.core.KvStore;
 import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.MemberIdentity;
+import io.vetcd.core.apply.Quota;
+import io.vetcd.core.backend.Backend;
+import io.vetcd.core.backend.ChronicleBackend;
+import io.vetcd.core.backend.MemoryBackend;
 import io.vetcd.server.grpc.KvEndpoint;
+import io.vetcd.server.grpc.MaintenanceEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WireEncoding;
 import io.vetcd.server.http.HttpEndpoints;
@@ -21,9 +26,11 @@ import io.vetcd.server.http.LenientAuthority;
 import io.vetcd.server.metrics.MetricsEndpoint;
 import io.vetcd.proto.etcdserverpb.Rpc;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -65,9 +72,8 @@ public final class VetcdServer implements AutoCloseable {
         CompletableFuture<Void> wire = CompletableFuture.runAsync(() -> Rpc.getDescriptor());
         MemberIdentity identity = config.inMemory()
                 ? MemberIdentities.random() : MemberIdentities.loadOrCreate(config.dataDir());
-        // No Lease service yet, so no lease is ever granted: a put naming one is refused as etcd refuses
-        // a lease it does not hold.
-        KvStore store = new KvStore(config.limits(), identity, LeaseLookup.NO_LEASE);
+        // Opening the backend (and loading what it keeps) overlaps Vert.x's start too.
+        CompletableFuture<KvStore> opening = CompletableFuture.supplyAsync(() -> openStore(config, identity));
         System.setProperty("vertx.disableDnsResolver", "true"); // clients connect to us; we resolve nothing
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
@@ -76,6 +82,13 @@ public final class VetcdServer implements AutoCloseable {
                         .setFileCachingEnabled(false)
                         .setClassPathResolvingEnabled(false)));
         wire.join();
+        KvStore store;
+        try {
+            store = opening.join();
+        } catch (CompletionException e) {
+            await(vertx.close(), "cannot stop Vert.x");
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         List<HttpServer> servers = new ArrayList<>();
         MetricsEndpoint metrics = new MetricsEndpoint(vertx, store, identity);
         VetcdServer server = new VetcdServer(vertx, store, metrics, servers, config.listenClientUrls());
@@ -86,7 +99,9 @@ public final class VetcdServer implements AutoCloseable {
             Supplier<List<URI>> clientUrls = config.advertiseClientUrls().isEmpty()
                     ? server::boundClientUrls : config::advertiseClientUrls;
             MemberEndpoints.bind(grpc, store, identity, config.name(), config.peerUrls(), clientUrls);
-            HttpEndpoints endpoints = new HttpEndpoints(metrics);
+            MaintenanceEndpoint.bind(grpc, store, identity, config.inMemory()
+                    ? Path.of(System.getProperty("java.io.tmpdir")) : config.dataDir().resolve("member").resolve("snap"));
+            HttpEndpoints endpoints = new HttpEndpoints(metrics, store);
             for (URI url : config.listenClientUrls()) {
                 HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(url.getHost())
@@ -101,6 +116,18 @@ public final class VetcdServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * The store over its backend: nothing on disk with {@code --in-memory}, else the Chronicle Map files
+     * in the data dir, loaded. No Lease service yet, so no lease is ever granted: a put naming one is
+     * refused as etcd refuses a lease it does not hold.
+     */
+    private static KvStore openStore(ServerConfig config, MemberIdentity identity) {
+        long quota = config.quotaBackendBytes();
+        Backend backend = config.inMemory() ? new MemoryBackend()
+                : ChronicleBackend.open(config.dataDir(), quota > 0 ? quota : Quota.DEFAULT_BYTES);
+        return new KvStore(config.limits(), identity, LeaseLookup.NO_LEASE, backend, quota);
     }
 
     private static void route(HttpServerRequest request, GrpcServer grpc, HttpEndpoints endpoints) {

@@ -5,6 +5,7 @@ import io.vetcd.core.EtcdError;
 import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.Limits;
 import io.vetcd.core.MemberIdentity;
+import io.vetcd.core.backend.BackendFullException;
 import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.core.mvcc.ReadView;
 import io.vetcd.core.mvcc.ViewOvertakenException;
@@ -32,11 +33,13 @@ public final class KvCommands {
     private final MemberIdentity identity;
     private final RaftEntrySize entrySize;
     private final LeaseLookup leases;
+    private final Quota quota;
 
-    public KvCommands(Limits limits, MemberIdentity identity, LeaseLookup leases) {
+    public KvCommands(Limits limits, MemberIdentity identity, LeaseLookup leases, Quota quota) {
         this.limits = limits;
         this.identity = identity;
         this.leases = leases;
+        this.quota = quota;
         this.entrySize = new RaftEntrySize(identity.memberId(), System.currentTimeMillis());
     }
 
@@ -52,12 +55,23 @@ public final class KvCommands {
         }
     }
 
-    public void checkPut(PutRequest r) {
+    /**
+     * etcd's checks before a put is queued: the quota first (etcd's gRPC layer checks it before the
+     * request itself), then the request.
+     *
+     * @param sizeInUse the backend's {@link MvccStore#backendSizeInUse()}
+     * @throws EtcdException NO_SPACE when the put does not fit the quota: the caller raises the alarm
+     */
+    public void checkPut(PutRequest r, long sizeInUse) {
+        checkQuota(sizeInUse, Quota.cost(r));
         RequestChecks.checkPut(r);
         checkSize(RaftEntrySize.PUT, r);
     }
 
     public PutResponse put(MvccStore store, PutRequest r) {
+        if (store.noSpaceAlarm()) {
+            throw EtcdError.NO_SPACE.exception(); // etcd's capped applier: no put while NOSPACE is raised
+        }
         KvApplier.checkLease(leases, r.getLease());
         return write(store, txn -> {
             PutResponse.Builder resp = KvApplier.put(txn, r);
@@ -78,11 +92,15 @@ public final class KvCommands {
     }
 
     /**
-     * Checks a txn as etcd does; a txn that may write must also fit the request size limit.
+     * Checks a txn as etcd does: the quota (for its puts), the request; a txn that may write must also
+     * fit the request size limit.
      *
+     * @param sizeInUse the backend's {@link MvccStore#backendSizeInUse()}
      * @return whether the txn only reads, and so runs on the caller's thread via {@link #readOnlyTxn}
+     * @throws EtcdException NO_SPACE when its puts do not fit the quota: the caller raises the alarm
      */
-    public boolean checkTxn(TxnRequest r) {
+    public boolean checkTxn(TxnRequest r, long sizeInUse) {
+        checkQuota(sizeInUse, Quota.cost(r));
         RequestChecks.checkTxn(r, limits.maxTxnOps());
         boolean readOnly = RequestChecks.isReadOnly(r);
         if (!readOnly) {
@@ -103,6 +121,9 @@ public final class KvCommands {
     }
 
     public TxnResponse txn(MvccStore store, TxnRequest r) {
+        if (store.noSpaceAlarm() && Quota.cost(r) > 0) {
+            throw EtcdError.NO_SPACE.exception();
+        }
         return write(store, txn -> {
             TxnResponse.Builder resp = KvApplier.txn(txn, r, leases);
             return resp.setHeader(header(resp.getHeader().getRevision())).build();
@@ -115,12 +136,25 @@ public final class KvCommands {
         return CompactionResponse.newBuilder().setHeader(header(store.writerRevision())).build();
     }
 
-    /** Runs one request as one write txn: all of its changes at one revision, or none if it fails. */
+    private void checkQuota(long sizeInUse, long cost) {
+        if (!quota.available(sizeInUse, cost)) {
+            throw EtcdError.NO_SPACE.exception();
+        }
+    }
+
+    /**
+     * Runs one request as one write txn: all of its changes at one revision, or none if it fails. A
+     * backend with no room left answers like an exceeded quota: NO_SPACE, and the alarm is raised.
+     */
     private static <R> R write(MvccStore store, Function<WriteTxn, R> body) {
         WriteTxn txn = store.beginWrite();
         R result;
         try {
             result = body.apply(txn);
+        } catch (BackendFullException e) {
+            txn.abort();
+            store.setNoSpaceAlarm(true);
+            throw EtcdError.NO_SPACE.exception();
         } catch (RuntimeException e) {
             txn.abort();
             throw e;

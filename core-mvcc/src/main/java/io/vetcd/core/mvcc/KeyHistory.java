@@ -1,6 +1,7 @@
 package io.vetcd.core.mvcc;
 
 import io.vetcd.proto.mvccpb.KeyValue;
+import java.util.function.Consumer;
 
 /**
  * Every retained version of one key, newest first, readable without locks at any revision.
@@ -78,17 +79,19 @@ final class KeyHistory {
     }
 
     /**
-     * Writer only: drop what no read at or above {@code compactRevision} can see.
+     * Writer only: drop what no read at or above {@code compactRevision} can see; each dropped version
+     * is handed to {@code dropped} (the backend forgets it too).
      *
      * @return true when nothing is left and the key must leave the index
      */
-    boolean compact(long compactRevision) {
+    boolean compact(long compactRevision, Consumer<Version> dropped) {
         Version keep = at(compactRevision);
         if (keep == null) {
             return false; // every version is newer than the compaction point
         }
         if (keep.isTombstone()) {
             if (keep == head) {
+                forEachFrom(head, dropped);
                 return true;
             }
             Version v = head;
@@ -96,9 +99,24 @@ final class KeyHistory {
                 v = v.next;
             }
             v.next = null;
+            forEachFrom(keep, dropped);
         } else {
+            Version cut = keep.next;
             keep.next = null;
+            forEachFrom(cut, dropped);
         }
         return false;
+    }
+
+    /** {@code action} for {@code first} and every older version after it. */
+    private static void forEachFrom(Version first, Consumer<Version> action) {
+        for (Version v = first; v != null; v = v.next) {
+            action.accept(v);
+        }
+    }
+
+    /** Every version, newest first (the writer's consistent walk: snapshots, hashes). */
+    void forEach(Consumer<Version> action) {
+        forEachFrom(head, action);
     }
 }

@@ -2,9 +2,16 @@ package io.vetcd.core.mvcc;
 
 import com.google.protobuf.ByteString;
 import io.vetcd.core.EtcdError;
+import io.vetcd.core.backend.Backend;
+import io.vetcd.core.backend.BackendMeta;
+import io.vetcd.core.backend.MemoryBackend;
+import io.vetcd.core.backend.StoredVersion;
 import io.vetcd.proto.mvccpb.KeyValue;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 /**
  * The multi-version keyspace: a {@link RevisionIndex} plus the revision counters.
@@ -16,6 +23,14 @@ import java.util.List;
  *
  * <p>A fresh store is at revision 1 with compaction point -1, like a fresh etcd: the first write gets
  * revision 2, and compacting at 0 or 1 is allowed once.
+ *
+ * <p>Persistence: every change is handed to the {@link Backend} as it is applied, and the batch is
+ * committed there before it is published, so what a reader (or a client's acknowledgement) has seen is
+ * already kept. A compaction point is committed before history is cut, so a crash mid-cut leaves a
+ * compaction that the next start-up finishes (the cut is idempotent). Worked example: put a (rev 2),
+ * put a (rev 3), compact 3: the backend first records compaction point 3, then forgets (2,0); killed
+ * after the first step, the restarted store replays (2,0) and (3,0), reads compaction point 3 and cuts
+ * (2,0) again.
  *
  * <p>Compaction and lock-free readers. In etcd a read at the current revision never fails as compacted:
  * the current revision is never below the compaction point, and a compaction waits for the reads in
@@ -33,15 +48,46 @@ import java.util.List;
  */
 public final class MvccStore {
     private final RevisionIndex index = new RevisionIndex();
+    private final Backend backend;
     /** Written by the writer only. */
-    private long writerRevision = 1;
-    private volatile long publishedRevision = 1;
+    private long writerRevision;
+    private volatile long publishedRevision;
     /** The compaction point: reads naming a revision below it fail, as do compactions at or below it. */
-    private volatile long compactRevision = -1;
+    private volatile long compactRevision;
     /** History is cut up to here; raised before each cut, so a reader re-checking it after its walk sees it. */
     private volatile long cutRevision = -1;
     /** Writer only: a compaction point above the published revision, cut once it is published. */
     private long pendingCut = -1;
+    /** etcd's NOSPACE alarm: while raised, writes that add data are refused. Set by the writer only. */
+    private volatile boolean noSpaceAlarm;
+    /** Writer only: what the backend holds as committed; a batch that changed nothing commits nothing. */
+    private BackendMeta committed;
+
+    /** A fresh store that keeps nothing (tests, benchmarks, {@code --in-memory}). */
+    public MvccStore() {
+        this(new MemoryBackend());
+    }
+
+    /**
+     * A store over what {@code backend} kept: its versions are replayed into the index, then a
+     * compaction the previous run committed but may not have finished cutting is cut again.
+     */
+    public MvccStore(Backend backend) {
+        this.backend = backend;
+        committed = backend.load(this::replay);
+        writerRevision = committed.revision();
+        publishedRevision = committed.revision();
+        compactRevision = committed.compactRevision();
+        noSpaceAlarm = committed.noSpaceAlarm();
+        if (compactRevision >= 0) {
+            cut(compactRevision);
+        }
+    }
+
+    private void replay(StoredVersion v) {
+        byte[] key = v.kv().getKey().toByteArray();
+        index.put(key, index.history(key), v.main(), v.sub(), v.tombstone() ? null : v.kv());
+    }
 
     /** The published revision. */
     public long revision() {
@@ -68,8 +114,12 @@ public final class MvccStore {
         return new Txn(writerRevision);
     }
 
-    /** Writer only: readers may now see everything up to the writer's revision; returns it. */
+    /**
+     * Writer only: commits the batch to the backend, then lets readers see everything up to the
+     * writer's revision; returns it.
+     */
     public long publish() {
+        commit();
         publishedRevision = writerRevision;
         if (pendingCut > cutRevision) {
             cut(pendingCut);
@@ -91,6 +141,7 @@ public final class MvccStore {
             throw EtcdError.FUTURE_REVISION.exception();
         }
         compactRevision = revision;
+        commit(); // the compaction point is kept before any history is forgotten
         if (revision <= publishedRevision) {
             cut(revision);
         } else {
@@ -100,7 +151,104 @@ public final class MvccStore {
 
     private void cut(long revision) {
         cutRevision = revision;
-        index.compact(revision);
+        index.compact(revision, v -> backend.remove(v.main, v.sub));
+    }
+
+    private void commit() {
+        BackendMeta meta = new BackendMeta(writerRevision, compactRevision, noSpaceAlarm);
+        if (!meta.equals(committed)) {
+            backend.commit(meta);
+            committed = meta;
+        }
+    }
+
+    /** Whether etcd's NOSPACE alarm is raised. */
+    public boolean noSpaceAlarm() {
+        return noSpaceAlarm;
+    }
+
+    /** Writer only: raises or clears the NOSPACE alarm; kept with the next commit. */
+    public void setNoSpaceAlarm(boolean raised) {
+        noSpaceAlarm = raised;
+    }
+
+    /** Bytes the retained history takes in the backend (etcd's {@code db_size_in_use}). */
+    public long backendSizeInUse() {
+        return backend.sizeInUse();
+    }
+
+    /** Bytes the backend's files take (etcd's {@code db_size}). */
+    public long backendSize() {
+        return backend.size();
+    }
+
+    /** Writer only: etcd's defragmentation: the backend's files shrink to what is retained. */
+    public void defragment() {
+        backend.defragment();
+    }
+
+    /** Writer only: what a snapshot records beside the versions. */
+    public BackendMeta meta() {
+        return new BackendMeta(writerRevision, compactRevision, noSpaceAlarm);
+    }
+
+    /** Writer only (a consistent walk): every retained version, as the backend keeps it. */
+    public void forEachVersion(Consumer<StoredVersion> action) {
+        index.forEachVersion((key, v) -> action.accept(stored(key, v)));
+    }
+
+    private static StoredVersion stored(byte[] key, KeyHistory.Version v) {
+        return v.isTombstone()
+                ? new StoredVersion(v.main, v.sub, tombstone(ByteString.copyFrom(key), v.main), true)
+                : new StoredVersion(v.main, v.sub, v.kv, false);
+    }
+
+    /** What the backend keeps for a deletion: the key and the revision that deleted it. */
+    private static KeyValue tombstone(ByteString key, long revision) {
+        return KeyValue.newBuilder().setKey(key).setModRevision(revision).build();
+    }
+
+    /**
+     * Writer only: etcd's {@code HashKV}: a CRC-32C over every retained version at or below
+     * {@code revision} (0: the writer's revision), the same for the same history whatever the process,
+     * so it is unchanged by a restart. Not etcd's number: etcd hashes its bbolt pages.
+     *
+     * @throws io.vetcd.core.EtcdException FUTURE_REVISION above the writer's revision, COMPACTED below the
+     *                                     compaction point
+     */
+    public int hashKv(long revision) {
+        if (revision > writerRevision) {
+            throw EtcdError.FUTURE_REVISION.exception();
+        }
+        if (revision > 0 && revision < compactRevision) {
+            throw EtcdError.COMPACTED.exception();
+        }
+        long upTo = revision <= 0 ? writerRevision : revision;
+        CRC32C crc = new CRC32C();
+        ByteBuffer numbers = ByteBuffer.allocate(5 * Long.BYTES);
+        index.forEachVersion((key, v) -> {
+            if (v.main > upTo) {
+                return;
+            }
+            crc.update(key);
+            numbers.clear();
+            numbers.putLong(v.main).putLong(v.sub);
+            if (v.isTombstone()) {
+                numbers.putLong(-1).putLong(-1).putLong(-1);
+            } else {
+                numbers.putLong(v.kv.getCreateRevision()).putLong(v.kv.getVersion()).putLong(v.kv.getLease());
+            }
+            crc.update(numbers.flip());
+            if (!v.isTombstone()) {
+                crc.update(v.kv.getValue().asReadOnlyByteBuffer());
+            }
+        });
+        return (int) crc.getValue();
+    }
+
+    /** Releases the backend (its files are closed cleanly). Writer only, after the last write. */
+    public void close() {
+        backend.close();
     }
 
     /** Keys with any retained version (live or tombstoned); for tests and metrics. */
@@ -203,8 +351,10 @@ public final class MvccStore {
                     .setVersion(previous == null ? 1 : previous.getVersion() + 1)
                     .setLease(lease)
                     .build();
-            index.put(keyBytes, history, rev, changes++, kv);
+            int sub = changes++;
+            index.put(keyBytes, history, rev, sub, kv);
             changedKeys.add(keyBytes);
+            backend.put(new StoredVersion(rev, sub, kv, false));
             return rev;
         }
 
@@ -214,8 +364,10 @@ public final class MvccStore {
             List<KeyValue> live = index.liveValues(range, rev);
             for (KeyValue kv : live) {
                 byte[] keyBytes = kv.getKey().toByteArray();
-                index.tombstone(keyBytes, rev, changes++);
+                int sub = changes++;
+                index.tombstone(keyBytes, rev, sub);
                 changedKeys.add(keyBytes);
+                backend.put(new StoredVersion(rev, sub, tombstone(kv.getKey(), rev), true));
             }
             return live.size();
         }
@@ -231,13 +383,15 @@ public final class MvccStore {
         }
 
         /**
-         * Removes this txn's versions, newest first. No reader has seen them: they sit above the
-         * published revision, which only the writer (this thread) moves.
+         * Removes this txn's versions, newest first, from the index and the backend. No reader has seen
+         * them: they sit above the published revision, which only the writer (this thread) moves; the
+         * backend has not committed them.
          */
         @Override
         public void abort() {
             for (int i = changedKeys.size() - 1; i >= 0; i--) {
                 index.dropNewest(changedKeys.get(i), begin + 1);
+                backend.remove(begin + 1, i);
             }
             changedKeys.clear();
             changes = 0;

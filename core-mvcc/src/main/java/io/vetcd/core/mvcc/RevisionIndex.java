@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Every key's {@link KeyHistory}, ordered as unsigned bytes in a {@link ConcurrentSkipListMap}.
@@ -86,8 +88,9 @@ final class RevisionIndex {
     }
 
     /**
-     * Writer only: {@code kv} becomes the newest version of its key at (main, sub). {@code history} is
-     * {@link #history}{@code (key)}, looked up by the caller (null: a key the index does not hold yet).
+     * Writer only: {@code kv} becomes the newest version of its key at (main, sub), a tombstone when
+     * null. {@code history} is {@link #history}{@code (key)}, looked up by the caller (null: a key the
+     * index does not hold yet).
      */
     void put(byte[] key, KeyHistory history, long main, int sub, KeyValue kv) {
         if (history == null) {
@@ -110,9 +113,17 @@ final class RevisionIndex {
         }
     }
 
-    /** Writer only: drop every version no read at or above {@code revision} can see. */
-    void compact(long revision) {
-        keys.entrySet().removeIf(e -> e.getValue().compact(revision));
+    /**
+     * Writer only: drop every version no read at or above {@code revision} can see, handing each
+     * dropped version to {@code dropped}.
+     */
+    void compact(long revision, Consumer<KeyHistory.Version> dropped) {
+        keys.entrySet().removeIf(e -> e.getValue().compact(revision, dropped));
+    }
+
+    /** Writer only (a consistent walk): every retained version of every key, keys in order, newest first. */
+    void forEachVersion(BiConsumer<byte[], KeyHistory.Version> action) {
+        keys.forEach((key, history) -> history.forEach(v -> action.accept(key, v)));
     }
 
     /** Number of keys with any retained version (live or not); for tests and metrics. */

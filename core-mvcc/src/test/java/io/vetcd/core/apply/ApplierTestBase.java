@@ -25,7 +25,8 @@ abstract class ApplierTestBase {
 
     final MvccStore store = new MvccStore();
     final Applier applier = new Applier(store);
-    final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport::isGranted);
+    final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport::isGranted,
+            new Quota(Quota.DEFAULT_BYTES));
 
     @AfterEach
     void close() {

@@ -1,7 +1,6 @@
 package io.vetcd.core.mvcc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +40,13 @@ class KeyHistoryTest {
         return out;
     }
 
+    /** Compacts {@code h} at {@code revision}; returns the main revisions it dropped, in the order told. */
+    private static List<Long> compact(KeyHistory h, long revision, boolean expectEmptied) {
+        List<Long> dropped = new ArrayList<>();
+        assertEquals(expectEmptied, h.compact(revision, v -> dropped.add(v.main)));
+        return dropped;
+    }
+
     @Test
     void readsTheNewestVersionAtOrBelowTheRevision() {
         KeyHistory h = example();
@@ -65,7 +71,7 @@ class KeyHistoryTest {
     @Test
     void compactionKeepsTheNewestVersionAtOrBelowTheRevision() {
         KeyHistory h = example();
-        assertFalse(h.compact(6));
+        assertEquals(List.of(2L), compact(h, 6, false));
         assertEquals(List.of(9L, 7L, 5L), retainedMains(h), "[2] is cut, [5] is what a read at 6 sees");
         assertEquals(5, h.valueAt(6).getModRevision(), "a read at the compaction revision still works");
     }
@@ -73,14 +79,14 @@ class KeyHistoryTest {
     @Test
     void compactionAtAVersionsOwnRevisionKeepsThatVersion() {
         KeyHistory h = example();
-        assertFalse(h.compact(5));
+        assertEquals(List.of(2L), compact(h, 5, false));
         assertEquals(List.of(9L, 7L, 5L), retainedMains(h));
     }
 
     @Test
     void compactionDropsATombstoneThatIsTheNewestVersionAtOrBelowTheRevision() {
         KeyHistory h = example();
-        assertFalse(h.compact(8), "a newer version (9) remains, so the key stays");
+        assertEquals(List.of(7L, 5L, 2L), compact(h, 8, false), "a newer version (9) remains, so the key stays");
         assertEquals(List.of(9L), retainedMains(h), "the tombstone at 7 and everything under it go");
         assertNull(h.valueAt(8));
         assertEquals(9, h.valueAt(9).getModRevision());
@@ -90,21 +96,22 @@ class KeyHistoryTest {
     void compactionOfAKeyWhoseNewestVersionIsATombstoneEmptiesIt() {
         KeyHistory h = new KeyHistory(new KeyHistory.Version(2, 0, kv("x", 2, 2, 1), null));
         h.prepend(3, 0, null);
-        assertFalse(h.compact(2), "at 2 the key is still live");
-        assertTrue(h.compact(3), "nothing at or after 3 can see this key: it must leave the index");
+        assertEquals(List.of(), compact(h, 2, false), "at 2 the key is still live");
+        assertEquals(List.of(3L, 2L), compact(h, 3, true),
+                "nothing at or after 3 can see this key: it must leave the index");
     }
 
     @Test
     void compactionBelowEveryVersionKeepsEverything() {
         KeyHistory h = example();
-        assertFalse(h.compact(1));
+        assertEquals(List.of(), compact(h, 1, false));
         assertEquals(List.of(9L, 7L, 5L, 2L), retainedMains(h));
     }
 
     @Test
     void compactionAboveEveryVersionKeepsOnlyTheNewestLiveVersion() {
         KeyHistory h = example();
-        assertFalse(h.compact(100));
+        assertEquals(List.of(7L, 5L, 2L), compact(h, 100, false));
         assertEquals(List.of(9L), retainedMains(h));
         assertEquals(9, h.valueAt(100).getModRevision());
     }

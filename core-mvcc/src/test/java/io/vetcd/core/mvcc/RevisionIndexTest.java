@@ -3,6 +3,7 @@ package io.vetcd.core.mvcc;
 import static io.vetcd.core.KvTestSupport.bs;
 import static io.vetcd.core.KvTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.protobuf.ByteString;
@@ -140,10 +141,14 @@ class RevisionIndexTest {
         long deletedAt = rev;
         put(bs("b"), "b2");
         assertEquals(6, index.retainedKeys());
-        index.compact(deletedAt - 1);
+        List<Long> dropped = new ArrayList<>();
+        index.compact(deletedAt - 1, v -> dropped.add(v.main));
         assertEquals(6, index.retainedKeys(), "the tombstone is above the compaction point");
-        index.compact(deletedAt);
+        assertEquals(List.of(), dropped, "every key has one version at or below the compaction point");
+        index.compact(deletedAt, v -> dropped.add(v.main));
         assertEquals(5, index.retainedKeys(), "\"ab\" is gone");
+        assertEquals(2, dropped.size(), "\"ab\"'s put and its tombstone, nothing else: " + dropped);
+        assertTrue(dropped.contains(deletedAt));
         assertEquals("b2", index.get(bs("b").toByteArray(), rev).getValue().toStringUtf8());
         assertEquals("v-b", index.get(bs("b").toByteArray(), deletedAt).getValue().toStringUtf8(),
                 "the version visible at the compaction revision is kept");

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "vetcd", mixinStandardHelpOptions = true, version = "vetcd (etcd API 3.5)",
         description = "An etcd v3 server: etcd's gRPC API and flags, a single member.",
-        sortOptions = false)
+        sortOptions = false, subcommands = SnapshotCommand.class)
 public final class VetcdCommand implements Callable<Integer> {
     @Option(names = "--name", description = "Human-readable name for this member (default: ${DEFAULT-VALUE}).")
     String name = "default";
@@ -52,6 +52,10 @@ public final class VetcdCommand implements Callable<Integer> {
 
     @Option(names = "--quota-backend-bytes", description = "Backend size quota in bytes (default: ${DEFAULT-VALUE}).")
     long quotaBackendBytes = ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES;
+
+    @Option(names = "--snapshot-count",
+            description = "Accepted for etcd compatibility; vetcd keeps no raft log to snapshot (default: ${DEFAULT-VALUE}).")
+    long snapshotCount = 100_000;
 
     @Option(names = "--max-concurrent-streams",
             description = "Maximum concurrent streams that each client can open at a time (default: ${DEFAULT-VALUE}).")

@@ -4,19 +4,16 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vetcd.core.KvStore;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.proto.etcdserverpb.ClusterGrpcService;
-import io.vetcd.proto.etcdserverpb.MaintenanceGrpcService;
 import io.vetcd.proto.etcdserverpb.Member;
 import io.vetcd.proto.etcdserverpb.MemberListResponse;
 import io.vetcd.proto.etcdserverpb.ResponseHeader;
-import io.vetcd.proto.etcdserverpb.StatusResponse;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * What a single-member cluster says about itself: {@code Maintenance.Status} (so {@code etcdctl endpoint
- * status} works) and {@code Cluster.MemberList} (so {@code etcdctl member list} works). The member is
- * always its own leader; raft indexes follow the revision, the one counter every write moves.
+ * What a single-member cluster says about itself: {@code Cluster.MemberList} (so {@code etcdctl member
+ * list} works). The member is always its own leader.
  */
 public final class MemberEndpoints {
     /** The etcd API level vetcd implements; also what {@code /version} reports. */
@@ -28,17 +25,6 @@ public final class MemberEndpoints {
     public static void bind(GrpcServer server, KvStore store, MemberIdentity identity, String name,
                             List<URI> peerUrls, Supplier<List<URI>> clientUrls) {
         long max = store.limits().maxGrpcMessageBytes();
-        Replies.unary(server, MaintenanceGrpcService.Status, max, request -> {
-            long revision = store.revision();
-            return StatusResponse.newBuilder()
-                    .setHeader(header(identity).setRevision(revision))
-                    .setVersion(SERVER_VERSION)
-                    .setLeader(identity.memberId())
-                    .setRaftIndex(revision)
-                    .setRaftAppliedIndex(revision)
-                    .setRaftTerm(identity.raftTerm())
-                    .build();
-        });
         Replies.unary(server, ClusterGrpcService.MemberList, max, request -> MemberListResponse.newBuilder()
                 .setHeader(header(identity))
                 .addMembers(Member.newBuilder()
@@ -50,7 +36,7 @@ public final class MemberEndpoints {
     }
 
     /** etcd's cluster-level header: ids and term, no revision. */
-    private static ResponseHeader.Builder header(MemberIdentity identity) {
+    static ResponseHeader.Builder header(MemberIdentity identity) {
         return ResponseHeader.newBuilder()
                 .setClusterId(identity.clusterId())
                 .setMemberId(identity.memberId())

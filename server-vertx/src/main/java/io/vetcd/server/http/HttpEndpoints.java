@@ -2,6 +2,7 @@ package io.vetcd.server.http;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vetcd.core.KvStore;
 import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.metrics.MetricsEndpoint;
 
@@ -11,21 +12,36 @@ import io.vetcd.server.metrics.MetricsEndpoint;
  */
 public final class HttpEndpoints {
     private static final String HEALTH = "{\"health\":\"true\",\"reason\":\"\"}";
+    /** etcd 3.5 while the NOSPACE alarm is raised (with 503), unless {@code ?exclude=NOSPACE}. */
+    private static final String NO_SPACE = "{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}";
     private static final String VERSION =
             "{\"etcdserver\":\"" + MemberEndpoints.SERVER_VERSION + "\",\"etcdcluster\":\"3.5.0\"}";
 
     private final MetricsEndpoint metrics;
+    private final KvStore store;
 
-    public HttpEndpoints(MetricsEndpoint metrics) {
+    public HttpEndpoints(MetricsEndpoint metrics, KvStore store) {
         this.metrics = metrics;
+        this.store = store;
     }
 
     public void handle(HttpServerRequest request) {
         switch (request.path()) {
-            case "/health" -> json(request, HEALTH);
+            case "/health" -> health(request);
             case "/version" -> json(request, VERSION);
             case "/metrics" -> serveMetrics(request);
             default -> request.response().setStatusCode(404).end("404 page not found\n");
+        }
+    }
+
+    /** etcd's {@code /health}: unhealthy (503) while an alarm is raised that {@code exclude} does not name. */
+    private void health(HttpServerRequest request) {
+        if (store.noSpaceAlarm() && !request.params().getAll("exclude").contains("NOSPACE")
+                && request.method() == HttpMethod.GET) {
+            request.response().setStatusCode(503);
+            json(request, NO_SPACE);
+        } else {
+            json(request, HEALTH);
         }
     }
 

@@ -42,10 +42,14 @@ final class EtcdServerMeters implements MeterBinder {
                 .description("Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.")
                 .tag("server_id", Long.toHexString(identity.memberId())) // etcd's types.ID.String()
                 .register(registry);
-        // Keys and values live in memory until persistence in --data-dir lands: there is no database
-        // file yet, so its size is 0. Report the file's size here once it exists.
-        constant(registry, "etcd_mvcc_db_total_size_in_bytes",
-                "Total size of the underlying database physically allocated in bytes.", 0);
+        Gauge.builder("etcd_mvcc_db_total_size_in_bytes", store, KvStore::backendSize)
+                .description("Total size of the underlying database physically allocated in bytes.")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("etcd_mvcc_db_total_size_in_use_in_bytes", store, KvStore::backendSizeInUse)
+                .description("Total size of the underlying database logically in use in bytes.")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("etcd_debugging_mvcc_current_revision", store, KvStore::revision)
                 .description("The current revision of store.")
                 .strongReference(true)

@@ -66,8 +66,15 @@ class MetricsTest {
     }
 
     @Test
-    void noDatabaseFileYet() throws Exception {
-        assertEquals(0, sample("etcd_mvcc_db_total_size_in_bytes"));
+    void databaseSizesAreTheOnesStatusReports() throws Exception {
+        try (Client client = Client.builder().endpoints(fixture.server().endpoint()).build()) {
+            client.getKVClient().put(ByteSequence.from("sized", StandardCharsets.UTF_8),
+                    ByteSequence.from("v", StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+            var status = client.getMaintenanceClient().statusMember(fixture.server().endpoint()).get(20, TimeUnit.SECONDS);
+            assertTrue(status.getDbSizeInUse() > 0, "a stored key takes room even in memory (the quota counts it)");
+            assertEquals(status.getDbSize(), sample("etcd_mvcc_db_total_size_in_bytes"));
+            assertEquals(status.getDbSizeInUse(), sample("etcd_mvcc_db_total_size_in_use_in_bytes"));
+        }
         assertEquals(-1, sample("etcd_debugging_mvcc_compact_revision"));
     }
 

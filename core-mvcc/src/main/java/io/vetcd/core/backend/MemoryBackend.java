@@ -1,0 +1,63 @@
+package io.vetcd.core.backend;
+
+import java.util.function.Consumer;
+
+/**
+ * The backend of {@code --in-memory}: keeps nothing across restarts (every start is a fresh store), but
+ * counts sizes exactly as {@link ChronicleBackend} does - 16 bytes of revision key plus the encoded
+ * {@code mvccpb.Event} per retained version - so that {@code --quota-backend-bytes}, the NOSPACE alarm,
+ * {@code db_size} and defragmentation behave the same with and without a data dir.
+ *
+ * <p>To give back the right size on {@link #remove} it remembers each retained version's size (16 bytes a
+ * version in {@link VersionSizes}), never the version itself: the revision index in memory already holds
+ * that.
+ *
+ * <p>Threading: one writer calls every method; the size getters may be read from any thread.
+ */
+public final class MemoryBackend implements Backend {
+    private final VersionSizes versionSizes = new VersionSizes();
+    private final SizeAccounting sizes = new SizeAccounting();
+
+    /** Nothing was kept: replays nothing and returns {@link BackendMeta#EMPTY}. */
+    @Override
+    public BackendMeta load(Consumer<StoredVersion> replay) {
+        return BackendMeta.EMPTY;
+    }
+
+    @Override
+    public void put(StoredVersion version) {
+        int size = Math.toIntExact(EventCodec.storedBytes(version));
+        int replaced = versionSizes.put(version.main(), version.sub(), size);
+        sizes.subtract(replaced);
+        sizes.add(size);
+    }
+
+    @Override
+    public void remove(long main, int sub) {
+        sizes.subtract(versionSizes.remove(main, sub));
+    }
+
+    /** Nothing to write: the meta lives only as long as the process. */
+    @Override
+    public void commit(BackendMeta meta) {}
+
+    @Override
+    public long sizeInUse() {
+        return sizes.inUse();
+    }
+
+    /** The most {@link #sizeInUse} has been since the start or the last {@link #defragment}. */
+    @Override
+    public long size() {
+        return sizes.highWater();
+    }
+
+    /** Nothing to rewrite; {@link #size} comes down to {@link #sizeInUse}. */
+    @Override
+    public void defragment() {
+        sizes.shrinkHighWaterToInUse();
+    }
+
+    @Override
+    public void close() {}
+}
