@@ -5,6 +5,7 @@ import io.vetcd.core.KvStore;
 import io.vetcd.core.Limits;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.apply.KvCommands;
+import io.vetcd.core.apply.Quota;
 import io.vetcd.core.mvcc.KeyRange;
 import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.core.mvcc.WriteTxn;
@@ -64,7 +65,7 @@ final class Fixtures {
     }
 
     static KvCommands commands() {
-        return new KvCommands(LIMITS, IDENTITY, LEASES);
+        return new KvCommands(LIMITS, IDENTITY, LEASES, new Quota(Quota.DEFAULT_BYTES));
     }
 
     static KvStore kvStore() {

@@ -80,7 +80,7 @@ public class PutBenchmark extends Fixtures.LoadedStore {
     @OperationsPerInvocation(BATCH)
     public void putNewKey(Blackhole bh) {
         for (PutRequest r : batch) {
-            kv.checkPut(r);
+            kv.checkPut(r, store.backendSizeInUse());
             bh.consume(kv.put(store, r));
             store.publish();
         }

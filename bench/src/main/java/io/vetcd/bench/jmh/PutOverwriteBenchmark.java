@@ -64,7 +64,7 @@ public class PutOverwriteBenchmark extends Fixtures.LoadedStore {
     @Benchmark
     public PutResponse putExistingKey() {
         PutRequest r = pool[next++ & (Fixtures.REQUEST_POOL - 1)];
-        kv.checkPut(r);
+        kv.checkPut(r, store.backendSizeInUse());
         PutResponse resp = kv.put(store, r);
         store.publish();
         return resp;

@@ -109,7 +109,7 @@ public class TxnBenchmark extends Fixtures.LoadedStore {
     }
 
     private TxnResponse apply(TxnRequest r) {
-        if (kv.checkTxn(r)) {
+        if (kv.checkTxn(r, store.backendSizeInUse())) {
             throw new IllegalStateException("expected a write txn");
         }
         TxnResponse resp = kv.txn(store, r);

@@ -14,15 +14,21 @@ import java.util.List;
  *
  * <pre>{@code
  * {"schema":1, "date":"2026-11-24T05:00:00Z", "commit":"14dc789", "tool":"vetcd-bench",
- *  "machine":{"cores":2, "jdk":"17.0.15", "os":"Linux 6.18"},
+ *  "machine":{"cores":2, "jdk":"17.0.15", "os":"Linux 6.18"}, "vetcdStorage":"tmpfs",
  *  "workloads":[{"name":"put-10x100", "command":"put --conns 10 --clients 100 ...",
  *                "servers":{"etcd":{...}, "floor":{...}, "vetcd":{"reqPerSec":..., "errors":0,
  *                           "latencyMs":{"p50":..,"p90":..,"p99":..,"p999":..}}},
  *                "ratios":{"vetcdToEtcd":3.1, "vetcdToFloor":0.84}}]}
  * }</pre>
+ * {@code vetcdStorage} says where vetcd kept its data: {@code memory} ({@code --in-memory}), {@code tmpfs}
+ * (a data dir on {@code /dev/shm}, like etcd's) or {@code disk}; reports written before it existed
+ * measured {@code memory}.
  */
-public record PerfReport(String date, String commit, String tool, Machine machine, List<Workload> workloads) {
+public record PerfReport(String date, String commit, String tool, Machine machine, String vetcdStorage,
+                         List<Workload> workloads) {
     public static final int SCHEMA = 1;
+    /** What reports without {@code vetcdStorage} measured: every side-by-side run before it had the option. */
+    static final String STORAGE_BEFORE_THE_FIELD = "memory";
 
     /** The machine a report was measured on; ratios from different machines are not comparable. */
     public record Machine(int cores, String jdk, String os) {
@@ -46,6 +52,7 @@ public record PerfReport(String date, String commit, String tool, Machine machin
         return new JsonObject().put("schema", SCHEMA).put("date", date).put("commit", commit).put("tool", tool)
                 .put("machine", new JsonObject().put("cores", machine.cores()).put("jdk", machine.jdk())
                         .put("os", machine.os()))
+                .put("vetcdStorage", vetcdStorage)
                 .put("workloads", list);
     }
 
@@ -60,7 +67,8 @@ public record PerfReport(String date, String commit, String tool, Machine machin
             workloads.add(Workload.fromJson((JsonObject) w));
         }
         return new PerfReport(json.getString("date"), json.getString("commit"), json.getString("tool"),
-                new Machine(m.getInteger("cores"), m.getString("jdk"), m.getString("os")), workloads);
+                new Machine(m.getInteger("cores"), m.getString("jdk"), m.getString("os")),
+                json.getString("vetcdStorage", STORAGE_BEFORE_THE_FIELD), workloads);
     }
 
     public static PerfReport read(Path file) throws IOException {

@@ -34,6 +34,10 @@ public final class ReportComparison {
             c.notes.add("machines differ (" + baseline.machine().cores() + " vs " + current.machine().cores()
                     + " cores): ratios may not be comparable");
         }
+        if (!baseline.vetcdStorage().equals(current.vetcdStorage())) {
+            c.notes.add("vetcd's storage differs (" + baseline.vetcdStorage() + " vs " + current.vetcdStorage()
+                    + "): the vetcd ratios measure different servers");
+        }
         for (Workload base : baseline.workloads()) {
             Workload now = current.workload(base.name());
             if (now == null) {

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A server the side-by-side run starts on a free 127.0.0.1 port and stops afterwards: vetcd (its jar),
- * etcd (the Debian binary, data dir on tmpfs like etcd's published no-fsync comparisons) or the floor.
+ * A server the side-by-side run starts on a free 127.0.0.1 port and stops afterwards: vetcd (its jar, in
+ * memory or with a data dir on tmpfs or disk), etcd (the Debian binary, data dir on tmpfs like etcd's
+ * published no-fsync comparisons) or the floor.
  */
 final class ServerProcess implements AutoCloseable {
     private final String name;
@@ -29,18 +30,43 @@ final class ServerProcess implements AutoCloseable {
         this.workDir = workDir;
     }
 
-    static ServerProcess vetcd(Path jar) throws IOException {
+    /** Where vetcd keeps its data in a run (the report's {@code vetcdStorage}). */
+    enum Storage {
+        /** {@code --in-memory}: nothing kept. */
+        MEMORY,
+        /** A data dir on {@code /dev/shm}, where the run keeps etcd's too. */
+        TMPFS,
+        /** A data dir on the disk under {@code java.io.tmpdir}. */
+        DISK;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    static ServerProcess vetcd(Path jar, Storage storage) throws IOException {
         int port = freePort();
-        return start(Workload.VETCD, port, List.of(java(), "-jar", jar.toAbsolutePath().toString(),
-                "--listen-client-urls", "http://127.0.0.1:" + port, "--in-memory"));
+        List<String> command = new java.util.ArrayList<>(List.of(java(), "-jar", jar.toAbsolutePath().toString(),
+                "--listen-client-urls", "http://127.0.0.1:" + port));
+        Path workDir = storage == Storage.TMPFS ? tmpfsDir("vetcd-bench-vetcd-")
+                : Files.createTempDirectory("vetcd-bench-vetcd-");
+        if (storage == Storage.MEMORY) {
+            command.add("--in-memory");
+        } else {
+            command.addAll(List.of("--data-dir", workDir.resolve("data").toString()));
+        }
+        return start(Workload.VETCD, port, command, workDir);
+    }
+
+    private static Path tmpfsDir(String prefix) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ? Files.createTempDirectory(shm, prefix) : Files.createTempDirectory(prefix);
     }
 
     static ServerProcess etcd(Path binary) throws IOException {
         int client = freePort();
         int peer = freePort();
-        Path shm = Path.of("/dev/shm");
-        Path dir = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "vetcd-bench-etcd-")
-                : Files.createTempDirectory("vetcd-bench-etcd-");
+        Path dir = tmpfsDir("vetcd-bench-etcd-");
         String clientUrl = "http://127.0.0.1:" + client;
         String peerUrl = "http://127.0.0.1:" + peer;
         return start(Workload.ETCD, client, List.of(binary.toAbsolutePath().toString(), "--name", "bench",

@@ -81,6 +81,10 @@ public final class SideBySideCommand implements Callable<Integer> {
             + "each server's median run by req/s (default: ${DEFAULT-VALUE})")
     int repeat = 3;
 
+    @Option(names = "--vetcd-storage", description = "where vetcd keeps its data: MEMORY (--in-memory), TMPFS "
+            + "(a data dir on /dev/shm, like etcd's in this run) or DISK (default: ${DEFAULT-VALUE})")
+    ServerProcess.Storage vetcdStorage = ServerProcess.Storage.TMPFS;
+
     @Option(names = "--out", required = true, description = "where to write the report (JSON)")
     Path out;
 
@@ -92,7 +96,7 @@ public final class SideBySideCommand implements Callable<Integer> {
         Path benchJar = Path.of(SideBySideCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<Workload> workloads = new ArrayList<>();
         try (ServerProcess etcdServer = ServerProcess.etcd(etcd);
-             ServerProcess vetcdServer = ServerProcess.vetcd(vetcdJar);
+             ServerProcess vetcdServer = ServerProcess.vetcd(vetcdJar, vetcdStorage);
              ServerProcess floorServer = ServerProcess.floor(benchJar)) {
             for (Spec spec : WARM_UP) {
                 for (ServerProcess s : List.of(etcdServer, vetcdServer, floorServer)) {
@@ -117,7 +121,8 @@ public final class SideBySideCommand implements Callable<Integer> {
             }
         }
         PerfReport report = new PerfReport(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                commit != null ? commit : gitCommit(), "vetcd-bench", PerfReport.Machine.current(), workloads);
+                commit != null ? commit : gitCommit(), "vetcd-bench", PerfReport.Machine.current(),
+                vetcdStorage.label(), workloads);
         report.write(out);
         System.out.println("wrote " + out);
         return 0;

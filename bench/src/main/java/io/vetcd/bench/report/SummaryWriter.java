@@ -28,7 +28,8 @@ public final class SummaryWriter {
         md.append("# vetcd side-by-side benchmark\n\n")
                 .append("Commit `").append(report.commit()).append("`, ").append(report.date()).append(", ")
                 .append(report.machine().cores()).append(" cores, JDK ").append(report.machine().jdk())
-                .append(", ").append(report.machine().os()).append(". Generated from the JSON report by ")
+                .append(", ").append(report.machine().os()).append(", vetcd storage: ").append(report.vetcdStorage())
+                .append(". Generated from the JSON report by ")
                 .append("`vetcd-bench summary`; ratios are vetcd's req/s over the other server's, same run.\n\n")
                 .append("| workload | vetcd req/s | etcd req/s | floor req/s | vetcd/etcd | vetcd/floor "
                         + "| vetcd p99 ms | etcd p99 ms |\n")

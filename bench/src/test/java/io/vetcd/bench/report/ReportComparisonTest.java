@@ -18,8 +18,12 @@ class ReportComparisonTest {
     }
 
     private static PerfReport report(int cores, Workload... workloads) {
+        return report(cores, "tmpfs", workloads);
+    }
+
+    private static PerfReport report(int cores, String storage, Workload... workloads) {
         return new PerfReport("2026-11-24T00:00:00Z", "abc1234", "vetcd-bench",
-                new PerfReport.Machine(cores, "17", "Linux"), List.of(workloads));
+                new PerfReport.Machine(cores, "17", "Linux"), storage, List.of(workloads));
     }
 
     private static Workload put(double vetcd, double etcd, double floor) {
@@ -47,6 +51,17 @@ class ReportComparisonTest {
         assertFalse(ReportComparison.compare(base, report(2, put(70_000, 30_000, 100_000)), 0.25).regressed());
         ReportComparison c = ReportComparison.compare(base, report(2, put(60_000, 30_000, 100_000)), 0.25);
         assertTrue(c.regressed(), "2.0x < 3.0x * 0.75");
+    }
+
+    @Test
+    void aReportOfAnotherVetcdStorageIsNotedAndAnOldReportMeasuredMemory() {
+        PerfReport base = report(2, "memory", put(90_000, 30_000, 100_000));
+        ReportComparison c = ReportComparison.compare(base, report(2, "tmpfs", put(90_000, 30_000, 100_000)), 0.25);
+        assertTrue(c.notes().stream().anyMatch(n -> n.contains("storage differs (memory vs tmpfs)")), c.notes().toString());
+        var json = base.toJson();
+        json.remove("vetcdStorage");
+        assertEquals("memory", PerfReport.fromJson(json).vetcdStorage(), "reports from before the field");
+        assertEquals("tmpfs", PerfReport.fromJson(report(2, put(1, 1, 1)).toJson()).vetcdStorage());
     }
 
     @Test
