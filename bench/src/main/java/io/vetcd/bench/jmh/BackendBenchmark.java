@@ -104,7 +104,7 @@ public class BackendBenchmark {
     @TearDown(Level.Iteration)
     public void restore() {
         for (StoredVersion v : fresh) {
-            backend.remove(v.main(), v.sub());
+            backend.remove(v);
         }
         backend.commit(new BackendMeta(1 + STORED, -1, false));
     }

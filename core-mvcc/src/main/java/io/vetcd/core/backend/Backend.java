@@ -31,8 +31,12 @@ public interface Backend extends AutoCloseable {
     /** Keeps one change; it survives a crash once the next {@link #commit} returns. */
     void put(StoredVersion version);
 
-    /** Forgets the change at (main, sub) (compaction, or an aborted request); absent is fine. */
-    void remove(long main, int sub);
+    /**
+     * Forgets {@code version}, a change this backend holds (dropped by a compaction, or put by a request
+     * that was then aborted). A backend finds it by its revision (main, sub); one that only counts sizes
+     * counts it from the version itself.
+     */
+    void remove(StoredVersion version);
 
     /** Ends a batch: writes {@code meta}; afterwards the batch survives {@code kill -9}. */
     void commit(BackendMeta meta);

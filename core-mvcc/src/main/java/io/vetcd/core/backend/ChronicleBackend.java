@@ -276,8 +276,8 @@ public final class ChronicleBackend implements Backend {
     }
 
     @Override
-    public void remove(long main, int sub) {
-        RevisionKey.write(key, main, sub);
+    public void remove(StoredVersion version) {
+        RevisionKey.write(key, version.main(), version.sub());
         try (ExternalMapQueryContext<byte[], byte[], ?> q = revisions.queryContext(key)) {
             q.updateLock().lock();
             MapEntry<byte[], byte[]> entry = q.entry();

@@ -8,14 +8,12 @@ import java.util.function.Consumer;
  * {@code mvccpb.Event} per retained version - so that {@code --quota-backend-bytes}, the NOSPACE alarm,
  * {@code db_size} and defragmentation behave the same with and without a data dir.
  *
- * <p>To give back the right size on {@link #remove} it remembers each retained version's size (16 bytes a
- * version in {@link VersionSizes}), never the version itself: the revision index in memory already holds
- * that.
+ * <p>It holds no version ({@link #remove} is told the version it forgets, so its size is computed
+ * again): the revision index in memory already holds them.
  *
  * <p>Threading: one writer calls every method; the size getters may be read from any thread.
  */
 public final class MemoryBackend implements Backend {
-    private final VersionSizes versionSizes = new VersionSizes();
     private final SizeAccounting sizes = new SizeAccounting();
 
     /** Nothing was kept: replays nothing and returns {@link BackendMeta#EMPTY}. */
@@ -26,15 +24,12 @@ public final class MemoryBackend implements Backend {
 
     @Override
     public void put(StoredVersion version) {
-        int size = Math.toIntExact(EventCodec.storedBytes(version));
-        int replaced = versionSizes.put(version.main(), version.sub(), size);
-        sizes.subtract(replaced);
-        sizes.add(size);
+        sizes.add(EventCodec.storedBytes(version));
     }
 
     @Override
-    public void remove(long main, int sub) {
-        sizes.subtract(versionSizes.remove(main, sub));
+    public void remove(StoredVersion version) {
+        sizes.subtract(EventCodec.storedBytes(version));
     }
 
     /** Nothing to write: the meta lives only as long as the process. */

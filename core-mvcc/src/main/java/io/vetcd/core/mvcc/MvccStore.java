@@ -151,7 +151,7 @@ public final class MvccStore {
 
     private void cut(long revision) {
         cutRevision = revision;
-        index.compact(revision, v -> backend.remove(v.main, v.sub));
+        index.compact(revision, (key, v) -> backend.remove(stored(key, v)));
     }
 
     private void commit() {
@@ -390,8 +390,11 @@ public final class MvccStore {
         @Override
         public void abort() {
             for (int i = changedKeys.size() - 1; i >= 0; i--) {
-                index.dropNewest(changedKeys.get(i), begin + 1);
-                backend.remove(begin + 1, i);
+                byte[] key = changedKeys.get(i);
+                KeyHistory.Version dropped = index.dropNewest(key, begin + 1);
+                if (dropped != null) {
+                    backend.remove(stored(key, dropped));
+                }
             }
             changedKeys.clear();
             changes = 0;

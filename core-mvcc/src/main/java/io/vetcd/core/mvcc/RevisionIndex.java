@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * Every key's {@link KeyHistory}, ordered as unsigned bytes in a {@link ConcurrentSkipListMap}.
@@ -105,20 +104,28 @@ final class RevisionIndex {
         keys.get(key).prepend(main, sub, null);
     }
 
-    /** Writer only: undoes the newest version of {@code key} if it was written at {@code main}. */
-    void dropNewest(byte[] key, long main) {
+    /**
+     * Writer only: undoes the newest version of {@code key} if it was written at {@code main}; returns
+     * it, or null if there was none.
+     */
+    KeyHistory.Version dropNewest(byte[] key, long main) {
         KeyHistory history = keys.get(key);
-        if (history != null && history.newest().main == main && history.dropNewest()) {
+        if (history == null || history.newest().main != main) {
+            return null;
+        }
+        KeyHistory.Version dropped = history.newest();
+        if (history.dropNewest()) {
             keys.remove(key);
         }
+        return dropped;
     }
 
     /**
      * Writer only: drop every version no read at or above {@code revision} can see, handing each
-     * dropped version to {@code dropped}.
+     * dropped version and its key to {@code dropped}.
      */
-    void compact(long revision, Consumer<KeyHistory.Version> dropped) {
-        keys.entrySet().removeIf(e -> e.getValue().compact(revision, dropped));
+    void compact(long revision, BiConsumer<byte[], KeyHistory.Version> dropped) {
+        keys.entrySet().removeIf(e -> e.getValue().compact(revision, v -> dropped.accept(e.getKey(), v)));
     }
 
     /** Writer only (a consistent walk): every retained version of every key, keys in order, newest first. */

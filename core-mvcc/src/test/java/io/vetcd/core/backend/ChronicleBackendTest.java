@@ -78,9 +78,9 @@ class ChronicleBackendTest {
             backend.put(b); // the same revision again replaces
             long both = EventCodec.storedBytes(a) + EventCodec.storedBytes(b);
             assertEquals(both, backend.sizeInUse());
-            backend.remove(2, 0);
-            backend.remove(2, 0);
-            backend.remove(7, 3);
+            backend.remove(a);
+            backend.remove(a); // already gone: nothing happens
+            backend.remove(Versions.put(7, 3, "never", "put"));
             backend.commit(new BackendMeta(3, 2, false));
             assertEquals(EventCodec.storedBytes(b), backend.sizeInUse());
             assertEquals(both, backend.size());
@@ -106,7 +106,7 @@ class ChronicleBackendTest {
             }
             for (int rev = 2; rev < 2002; rev++) {
                 if (rev % 10 != 0) {
-                    backend.remove(rev, 0);
+                    backend.remove(Versions.put(rev, 0, "k" + rev, "value of " + rev));
                 }
             }
             backend.commit(new BackendMeta(2001, 1999, false));
@@ -148,7 +148,7 @@ class ChronicleBackendTest {
             });
             assertTrue(full.getMessage().contains("revisions.cm"), full.getMessage());
             long inUse = backend.sizeInUse();
-            backend.remove(2, 0);
+            backend.remove(Versions.tombstone(2, 0, "k"));
             assertEquals(inUse - MapSizing.SMALLEST_ENTRY_BYTES, backend.sizeInUse(), "still usable after refusing");
         }
     }

@@ -41,9 +41,9 @@ class MvccStoreBackendTest {
         }
 
         @Override
-        public void remove(long main, int sub) {
-            versions.remove(List.of(main, (long) sub));
-            calls.add("remove " + main + "." + sub);
+        public void remove(StoredVersion v) {
+            versions.remove(List.of(v.main(), (long) v.sub()));
+            calls.add("remove " + v.main() + "." + v.sub());
         }
 
         @Override

@@ -142,10 +142,10 @@ class RevisionIndexTest {
         put(bs("b"), "b2");
         assertEquals(6, index.retainedKeys());
         List<Long> dropped = new ArrayList<>();
-        index.compact(deletedAt - 1, v -> dropped.add(v.main));
+        index.compact(deletedAt - 1, (key, v) -> dropped.add(v.main));
         assertEquals(6, index.retainedKeys(), "the tombstone is above the compaction point");
         assertEquals(List.of(), dropped, "every key has one version at or below the compaction point");
-        index.compact(deletedAt, v -> dropped.add(v.main));
+        index.compact(deletedAt, (key, v) -> dropped.add(v.main));
         assertEquals(5, index.retainedKeys(), "\"ab\" is gone");
         assertEquals(2, dropped.size(), "\"ab\"'s put and its tombstone, nothing else: " + dropped);
         assertTrue(dropped.contains(deletedAt));
