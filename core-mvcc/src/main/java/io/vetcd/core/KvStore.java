@@ -8,6 +8,10 @@ import io.vetcd.core.backend.BackendMeta;
 import io.vetcd.core.backend.MemoryBackend;
 import io.vetcd.core.backend.SnapshotFile;
 import io.vetcd.core.mvcc.MvccStore;
+import io.vetcd.core.watch.WatchHub;
+import io.vetcd.core.watch.WatchSink;
+import io.vetcd.core.watch.WatchSpec;
+import io.vetcd.core.watch.Watcher;
 import io.vetcd.proto.etcdserverpb.CompactionRequest;
 import io.vetcd.proto.etcdserverpb.CompactionResponse;
 import io.vetcd.proto.etcdserverpb.DeleteRangeRequest;
@@ -40,6 +44,7 @@ public final class KvStore implements AutoCloseable {
     private final Applier applier;
     private final KvCommands kv;
     private final Limits limits;
+    private final WatchHub watches;
 
     /** A store that keeps nothing on disk, with etcd's default quota. */
     public KvStore(Limits limits, MemberIdentity identity, LeaseLookup leases) {
@@ -58,6 +63,11 @@ public final class KvStore implements AutoCloseable {
                    long quotaBackendBytes) {
         this.store = new MvccStore(backend);
         this.applier = new Applier(store);
+        this.watches = new WatchHub(store, mutation -> applier.submitInBackground(s -> {
+            mutation.accept(s);
+            return null;
+        }));
+        store.setChangeListener(watches);
         this.kv = new KvCommands(limits, identity, leases, new Quota(quotaBackendBytes));
         this.limits = limits;
     }
@@ -112,6 +122,21 @@ public final class KvStore implements AutoCloseable {
             setNoSpaceAlarm(true);
         }
         return CompletableFuture.failedFuture(e);
+    }
+
+    /**
+     * Registers a watch (etcd's {@code WatchCreateRequest}); the future completes once it is registered,
+     * after the history from its start revision has been handed to {@code sink} (or
+     * {@link WatchSink#compacted} told it that history is gone). Registered by the writer's background
+     * thread, so a long history is never read on the caller's event loop.
+     */
+    public CompletableFuture<Watcher> watch(WatchSpec spec, WatchSink sink) {
+        return applier.submitInBackground(s -> watches.register(spec, sink));
+    }
+
+    /** Watchers registered and not yet removed. */
+    public int watchers() {
+        return watches.watchers();
     }
 
     /** The published revision. */

@@ -3,6 +3,7 @@ package io.vetcd.server;
 import io.vetcd.core.Limits;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,13 +20,19 @@ import java.util.List;
  * @param quotaBackendBytes  {@code --quota-backend-bytes}
  * @param maxConcurrentStreams {@code --max-concurrent-streams}: HTTP/2 streams one client connection may
  *                           have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); etcd's default is 2^32-1
+ * @param watchProgressNotifyInterval {@code --experimental-watch-progress-notify-interval}: how often a
+ *                           watch created with {@code progress_notify} hears the revision when it has had
+ *                           no events (raised to etcd's minimum of 100 ms; 0 or less: the default)
  */
 public record ServerConfig(String name, Path dataDir, boolean inMemory, List<URI> listenClientUrls,
                            List<URI> advertiseClientUrls, List<URI> peerUrls, Limits limits,
-                           long quotaBackendBytes, long maxConcurrentStreams) {
+                           long quotaBackendBytes, long maxConcurrentStreams,
+                           Duration watchProgressNotifyInterval) {
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
     /** etcd's {@code math.MaxUint32}: a connection is never refused a stream (Vert.x alone would allow 100). */
     public static final long DEFAULT_MAX_CONCURRENT_STREAMS = 0xFFFF_FFFFL;
+    /** etcd's default progress notification interval. */
+    public static final Duration DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
 
     public ServerConfig {
         listenClientUrls = List.copyOf(listenClientUrls);
@@ -33,11 +40,19 @@ public record ServerConfig(String name, Path dataDir, boolean inMemory, List<URI
         peerUrls = List.copyOf(peerUrls);
     }
 
+    /** A config with etcd's default progress notification interval. */
+    public ServerConfig(String name, Path dataDir, boolean inMemory, List<URI> listenClientUrls,
+                        List<URI> advertiseClientUrls, List<URI> peerUrls, Limits limits,
+                        long quotaBackendBytes, long maxConcurrentStreams) {
+        this(name, dataDir, inMemory, listenClientUrls, advertiseClientUrls, peerUrls, limits, quotaBackendBytes,
+                maxConcurrentStreams, DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL);
+    }
+
     /** An in-memory member on a free loopback port: what JVM tests start. */
     public static ServerConfig inMemoryOnFreePort() {
         return new ServerConfig("default", null, true, List.of(URI.create("http://127.0.0.1:0")), List.of(),
                 List.of(URI.create("http://localhost:2380")), Limits.defaults(), DEFAULT_QUOTA_BACKEND_BYTES,
-                DEFAULT_MAX_CONCURRENT_STREAMS);
+                DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL);
     }
 
     /** A member keeping its data in {@code dataDir}, on a free loopback port: what restart tests start. */
@@ -47,16 +62,21 @@ public record ServerConfig(String name, Path dataDir, boolean inMemory, List<URI
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(name, newDataDir, false, listenClientUrls, advertiseClientUrls, peerUrls,
-                limits, quotaBackendBytes, maxConcurrentStreams);
+                limits, quotaBackendBytes, maxConcurrentStreams, watchProgressNotifyInterval);
     }
 
     public ServerConfig withQuotaBackendBytes(long newQuota) {
         return new ServerConfig(name, dataDir, inMemory, listenClientUrls, advertiseClientUrls, peerUrls,
-                limits, newQuota, maxConcurrentStreams);
+                limits, newQuota, maxConcurrentStreams, watchProgressNotifyInterval);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(name, dataDir, inMemory, listenClientUrls, advertiseClientUrls, peerUrls,
-                newLimits, quotaBackendBytes, maxConcurrentStreams);
+                newLimits, quotaBackendBytes, maxConcurrentStreams, watchProgressNotifyInterval);
+    }
+
+    public ServerConfig withWatchProgressNotifyInterval(Duration newInterval) {
+        return new ServerConfig(name, dataDir, inMemory, listenClientUrls, advertiseClientUrls, peerUrls,
+                limits, quotaBackendBytes, maxConcurrentStreams, newInterval);
     }
 }

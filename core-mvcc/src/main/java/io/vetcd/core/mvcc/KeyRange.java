@@ -58,4 +58,12 @@ public final class KeyRange {
     byte[] end() {
         return end;
     }
+
+    /** Whether {@code k} is one of the keys this range names. */
+    public boolean contains(byte[] k) {
+        if (end == null) {
+            return Arrays.equals(k, start);
+        }
+        return Arrays.compareUnsigned(k, start) >= 0 && (end.length == 0 || Arrays.compareUnsigned(k, end) < 0);
+    }
 }

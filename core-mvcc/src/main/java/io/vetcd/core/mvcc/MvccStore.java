@@ -62,6 +62,20 @@ public final class MvccStore {
     private volatile boolean noSpaceAlarm;
     /** Writer only: what the backend holds as committed; a batch that changed nothing commits nothing. */
     private BackendMeta committed;
+    /** Who hears of committed changes (the watch hub); set once, before any write. */
+    private ChangeListener listener = NO_LISTENER;
+    /** Writer only: the changes of the batch being applied, recorded while the listener wants them. */
+    private final List<Change> batchChanges = new ArrayList<>();
+
+    private static final ChangeListener NO_LISTENER = new ChangeListener() {
+        @Override
+        public boolean wantsChanges() {
+            return false;
+        }
+
+        @Override
+        public void committed(List<Change> changes, long revision) {}
+    };
 
     /** A fresh store that keeps nothing (tests, benchmarks, {@code --in-memory}). */
     public MvccStore() {
@@ -114,12 +128,23 @@ public final class MvccStore {
         return new Txn(writerRevision);
     }
 
+    /** Set once, before the first write: who hears of every committed change. */
+    public void setChangeListener(ChangeListener listener) {
+        this.listener = listener;
+    }
+
     /**
-     * Writer only: commits the batch to the backend, then lets readers see everything up to the
-     * writer's revision; returns it.
+     * Writer only: commits the batch to the backend, tells the listener the batch's changes, then lets
+     * readers see everything up to the writer's revision; returns the revision. The listener hears first
+     * (as etcd notifies watchers before its revision moves on), so a watch progress report at the
+     * published revision never overtakes that revision's events.
      */
     public long publish() {
         commit();
+        if (!batchChanges.isEmpty()) {
+            listener.committed(batchChanges, writerRevision);
+            batchChanges.clear();
+        }
         publishedRevision = writerRevision;
         if (pendingCut > cutRevision) {
             cut(pendingCut);
@@ -246,6 +271,34 @@ public final class MvccStore {
         return (int) crc.getValue();
     }
 
+    /**
+     * Writer only (a consistent walk): every retained change of {@code range} with a main revision in
+     * {@code [from, to]}, in (main, sub) order, each with the key's previous version where it is retained.
+     * What a watcher starting in the past catches up with.
+     */
+    public List<Change> history(KeyRange range, long from, long to) {
+        List<Change> changes = new ArrayList<>();
+        index.forEachHistory(range, (key, history) -> {
+            for (KeyHistory.Version v = history.newest(); v != null && v.main >= from; v = v.next) {
+                if (v.main <= to) {
+                    KeyHistory.Version older = v.next; // prev_kv: the key before this revision
+                    while (older != null && older.main == v.main) {
+                        older = older.next;
+                    }
+                    changes.add(change(key, v.main, v.sub, v.kv, older == null ? null : older.kv));
+                }
+            }
+        });
+        changes.sort(java.util.Comparator.comparingLong(Change::main).thenComparingInt(Change::sub));
+        return changes;
+    }
+
+    /** A change of {@code key} at (main, sub): a PUT of {@code kv}, or a DELETE when {@code kv} is null. */
+    private static Change change(byte[] key, long main, int sub, KeyValue kv, KeyValue prev) {
+        return kv == null ? new Change(main, sub, tombstone(ByteString.copyFrom(key), main), true, prev)
+                : new Change(main, sub, kv, false, prev);
+    }
+
     /** Releases the backend (its files are closed cleanly). Writer only, after the last write. */
     public void close() {
         backend.close();
@@ -311,6 +364,8 @@ public final class MvccStore {
         private int changes;
         /** The keys this txn gave a new version, in order; for {@link #abort()}. */
         private final List<byte[]> changedKeys = new ArrayList<>();
+        /** What this txn changed, for the listener; null when it wants nothing. Handed over at {@link #end()}. */
+        private final List<Change> recorded = listener.wantsChanges() ? new ArrayList<>() : null;
 
         Txn(long begin) {
             this.begin = begin;
@@ -355,6 +410,11 @@ public final class MvccStore {
             index.put(keyBytes, history, rev, sub, kv);
             changedKeys.add(keyBytes);
             backend.put(new StoredVersion(rev, sub, kv, false));
+            if (recorded != null) {
+                // a watcher's prev_kv is the key before this revision (etcd reads it at rev - 1), even
+                // when a sibling op of the same txn changed the key already
+                recorded.add(new Change(rev, sub, kv, false, history == null ? null : history.valueAt(rev - 1)));
+            }
             return rev;
         }
 
@@ -367,7 +427,11 @@ public final class MvccStore {
                 int sub = changes++;
                 index.tombstone(keyBytes, rev, sub);
                 changedKeys.add(keyBytes);
-                backend.put(new StoredVersion(rev, sub, tombstone(kv.getKey(), rev), true));
+                KeyValue tombstone = tombstone(kv.getKey(), rev);
+                backend.put(new StoredVersion(rev, sub, tombstone, true));
+                if (recorded != null) {
+                    recorded.add(new Change(rev, sub, tombstone, true, index.get(keyBytes, rev - 1)));
+                }
             }
             return live.size();
         }
@@ -380,6 +444,9 @@ public final class MvccStore {
         @Override
         public void end() {
             writerRevision = revision();
+            if (recorded != null) {
+                batchChanges.addAll(recorded);
+            }
         }
 
         /**

@@ -128,6 +128,22 @@ final class RevisionIndex {
         keys.entrySet().removeIf(e -> e.getValue().compact(revision, v -> dropped.accept(e.getKey(), v)));
     }
 
+    /** Writer only (a consistent walk): each key of {@code range} with its history, in key order. */
+    void forEachHistory(KeyRange range, BiConsumer<byte[], KeyHistory> action) {
+        if (range.isSingleKey()) {
+            KeyHistory history = keys.get(range.start());
+            if (history != null) {
+                action.accept(range.start(), history);
+            }
+            return;
+        }
+        if (range.isEmpty()) {
+            return;
+        }
+        (range.isUnbounded() ? keys.tailMap(range.start(), true) : keys.subMap(range.start(), true, range.end(), false))
+                .forEach(action);
+    }
+
     /** Writer only (a consistent walk): every retained version of every key, keys in order, newest first. */
     void forEachVersion(BiConsumer<byte[], KeyHistory.Version> action) {
         keys.forEach((key, history) -> history.forEach(v -> action.accept(key, v)));

@@ -5,6 +5,7 @@ import io.vetcd.server.ServerConfig;
 import io.vetcd.server.VetcdServer;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,6 +62,12 @@ public final class VetcdCommand implements Callable<Integer> {
             description = "Maximum concurrent streams that each client can open at a time (default: ${DEFAULT-VALUE}).")
     long maxConcurrentStreams = ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS;
 
+    @Option(names = "--experimental-watch-progress-notify-interval", converter = GoDuration.class,
+            paramLabel = "<duration>",
+            description = "How often a watch asking for progress notifications hears the revision when it has had"
+                    + " no events, in Go's duration syntax, e.g. 10m, 100ms, 1m30s (default: 10m).")
+    Duration watchProgressNotifyInterval = ServerConfig.DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL;
+
     @Option(names = "--log-level", description = "debug, info, warn, error, panic or fatal (default: ${DEFAULT-VALUE}).")
     String logLevel = "info";
 
@@ -69,7 +76,7 @@ public final class VetcdCommand implements Callable<Integer> {
         configureLogging();
         ServerConfig config = new ServerConfig(name, dataDir != null ? dataDir : Path.of(name + ".vetcd"), inMemory,
                 listenClientUrls, advertiseClientUrls, peerUrls, new Limits(maxRequestBytes, maxTxnOps),
-                quotaBackendBytes, maxConcurrentStreams);
+                quotaBackendBytes, maxConcurrentStreams, watchProgressNotifyInterval);
         VetcdServer server;
         try {
             server = VetcdServer.start(config);

@@ -6,7 +6,6 @@ import static io.vetcd.server.kv.Jetcd.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The services vetcd does not implement yet (Watch, Lease, Auth, Lock, Election) answer with the gRPC
+ * The services vetcd does not implement yet (Lease, Auth, Lock, Election) answer with the gRPC
  * status UNIMPLEMENTED, through jetcd's own clients: a proper status, which jetcd treats as final, not a
  * reset or broken stream (which jetcd would see as UNAVAILABLE/INTERNAL/CANCELLED and retry). The KV
  * service on the same connection keeps working. Real etcd implements them all, so against it
@@ -42,19 +41,6 @@ class UnimplementedServicesTest {
     private static void unimplemented(CompletableFuture<?> call) {
         Jetcd.Failure f = failure(call);
         assertEquals(ErrorCode.UNIMPLEMENTED, f.code(), () -> "got " + f);
-    }
-
-    @Test
-    void watch() {
-        CompletableFuture<Throwable> error = new CompletableFuture<>();
-        CompletableFuture<Object> event = new CompletableFuture<>();
-        try (Watch.Watcher watcher = client.getWatchClient().watch(bs("k"),
-                Watch.listener(event::complete, error::complete))) {
-            Throwable t = await(error);
-            Jetcd.Failure f = Jetcd.failureOf(t);
-            assertEquals(ErrorCode.UNIMPLEMENTED, f.code(), () -> "got " + f);
-        }
-        assertEquals(false, event.isDone(), "no watch event without a Watch service");
     }
 
     @Test

@@ -1,0 +1,67 @@
+package io.vetcd.core.mvcc;
+
+import io.vetcd.proto.mvccpb.Event;
+import io.vetcd.proto.mvccpb.KeyValue;
+
+/**
+ * One change as watchers see it, at revision (main, sub): a PUT of {@code kv}, or a DELETE whose
+ * {@code kv} holds the key and the deleting revision (as etcd sends it); and the key's previous version,
+ * for watchers that asked for {@code prev_kv}. The event messages are built the first time a watcher
+ * needs one, then shared by every watcher of the change (they are immutable); a write nobody watches
+ * builds none. Built and read by the writer only.
+ */
+public final class Change {
+    private final long main;
+    private final int sub;
+    private final KeyValue kv;
+    private final boolean isDelete;
+    private final KeyValue prev;
+    private Event event;
+    private Event withPrevKv;
+
+    /** @param prev the version the change replaced or deleted; null when the key had none */
+    public Change(long main, int sub, KeyValue kv, boolean isDelete, KeyValue prev) {
+        this.main = main;
+        this.sub = sub;
+        this.kv = kv;
+        this.isDelete = isDelete;
+        this.prev = prev;
+    }
+
+    public long main() {
+        return main;
+    }
+
+    public int sub() {
+        return sub;
+    }
+
+    public KeyValue kv() {
+        return kv;
+    }
+
+    public boolean isDelete() {
+        return isDelete;
+    }
+
+    /** The event without {@code prev_kv}. */
+    public Event event() {
+        if (event == null) {
+            event = builder().build();
+        }
+        return event;
+    }
+
+    /** The event with {@code prev_kv} set (when there is a previous version). */
+    public Event withPrevKv() {
+        if (withPrevKv == null) {
+            withPrevKv = prev == null ? event() : builder().setPrevKv(prev).build();
+        }
+        return withPrevKv;
+    }
+
+    private Event.Builder builder() {
+        Event.Builder e = Event.newBuilder().setKv(kv);
+        return isDelete ? e.setType(Event.EventType.DELETE) : e;
+    }
+}

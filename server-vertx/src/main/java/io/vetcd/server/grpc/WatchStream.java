@@ -1,0 +1,461 @@
+package io.vetcd.server.grpc;
+
+import com.google.protobuf.ByteString;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.CodecException;
+import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.InvalidMessageException;
+import io.vertx.grpc.common.MessageSizeOverflowException;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vetcd.core.watch.WatchSpec;
+import io.vetcd.core.watch.Watcher;
+import io.vetcd.proto.etcdserverpb.WatchCreateRequest;
+import io.vetcd.proto.etcdserverpb.WatchGrpcService;
+import io.vetcd.proto.etcdserverpb.WatchRequest;
+import io.vetcd.proto.etcdserverpb.WatchResponse;
+import io.vetcd.proto.mvccpb.Event;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One Watch call (etcd's {@code serverWatchStream}): its watchers, and every response on its way to the
+ * client, in order.
+ *
+ * <p>Threading: the call's Vert.x context owns the stream: requests, the watcher map, the outgoing queue
+ * and the gRPC response. The store's writer (any thread) hands events over through {@link #offer}: into
+ * {@link #inbound}, a concurrent FIFO the context drains. The writer never waits: when the client reads
+ * too slowly (the outgoing queue is backed up) or too much is waiting in {@link #inbound}, {@link #offer}
+ * refuses, the watcher is paused (the core marks it unsynced), and the context resumes it once the stream
+ * has drained; the core then catches it up from history.
+ *
+ * <p>Order: responses leave in the order they enter {@link #outgoing}. A watch's {@code created} response
+ * enters before the watch is registered, so it precedes the watch's events; a progress response enters
+ * after {@link #inbound} is drained, so it follows every event the watchers had been handed when they
+ * were found synced.
+ *
+ * <p>Like etcd, the end of the client's requests does not end the stream (the watchers keep reporting);
+ * the stream ends when the client cancels it or the connection closes, and its watchers are canceled then.
+ */
+final class WatchStream {
+    private static final Logger LOG = Logger.getLogger(WatchStream.class.getName());
+    /** The events queue may hold this many before new deliveries are refused. */
+    private static final long MAX_QUEUED_EVENTS = 4096;
+    /** ... and this many bytes of events. */
+    private static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
+    /** etcd's {@code watchBatchMaxRevs}: the most revisions one events response carries. */
+    private static final int MAX_REVISIONS_PER_RESPONSE = 1000;
+    /**
+     * Requests are not read while this many responses wait for the client (etcd's control channel is
+     * bounded likewise): a client that creates watches without reading gets flow control, not memory.
+     */
+    private static final int MAX_BACKLOG = 1024;
+    /** While a progress request waits for unsynced watchers, how often they are checked again. */
+    private static final long PROGRESS_RECHECK_MILLIS = 10;
+    /** clientv3's {@code InvalidWatchID}: the id of a progress response and of a refused create. */
+    private static final long INVALID_WATCH_ID = -1;
+    private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
+
+    private final WatchEndpoint endpoint;
+    private final GrpcServerRequest<WatchRequest, WatchResponse> call;
+    private final GrpcServerResponse<WatchRequest, WatchResponse> response;
+    private final Context context;
+
+    // Shared with the writer (see the class comment).
+    private final ConcurrentLinkedQueue<Delivery> inbound = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<StreamWatcher> paused = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicLong queuedEvents = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** Set by the context: the outgoing queue is backed up, or the gRPC write queue is full. */
+    private volatile boolean congested;
+    private volatile boolean closed;
+
+    // Context only.
+    private final Map<Long, StreamWatcher> watchers = new HashMap<>();
+    /** etcd's {@code nextID}: where the search for a free id starts when the client lets the server choose. */
+    private long nextId;
+    private final ArrayDeque<WatchResponse> outgoing = new ArrayDeque<>();
+    private boolean requestsPaused;
+    private boolean progressRequested;
+    private boolean progressRecheckScheduled;
+    private long progressTimer = -1;
+
+    WatchStream(WatchEndpoint endpoint, GrpcServerRequest<WatchRequest, WatchResponse> call) {
+        this.endpoint = endpoint;
+        this.call = call;
+        this.response = call.response();
+        this.context = Vertx.currentContext();
+    }
+
+    void start() {
+        call.invalidMessageHandler(this::invalid);
+        // Decoded here rather than by Vert.x, which resets the stream when a message does not decode.
+        call.messageHandler(this::message);
+        call.errorHandler(error -> close()); // the client canceled the call
+        call.exceptionHandler(e -> close()); // the connection closed
+        response.exceptionHandler(e -> close());
+        response.drainHandler(v -> pump());
+    }
+
+    // ---- requests (context)
+
+    private void message(GrpcMessage message) {
+        if (closed) {
+            return;
+        }
+        if (WireEncoding.COMPRESSED_WITHOUT_ENCODING.equals(message.encoding())) {
+            fail(GrpcStatus.INTERNAL, "grpc: compressed flag set with identity or empty encoding");
+            return;
+        }
+        if (!"identity".equals(message.encoding())) {
+            fail(GrpcStatus.UNIMPLEMENTED,
+                    "grpc: Decompressor is not installed for grpc-encoding \"" + message.encoding() + "\"");
+            return;
+        }
+        WatchRequest request;
+        try {
+            request = WatchGrpcService.Watch.decoder().decode(message);
+        } catch (CodecException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            fail(GrpcStatus.INTERNAL, "grpc: failed to unmarshal the received message " + cause.getMessage());
+            return;
+        }
+        switch (request.getRequestUnionCase()) {
+            case CREATE_REQUEST -> create(request.getCreateRequest());
+            case CANCEL_REQUEST -> cancel(request.getCancelRequest().getWatchId());
+            case PROGRESS_REQUEST -> {
+                progressRequested = true;
+                progressIfSynced();
+            }
+            default -> { } // etcd ignores a request it does not know
+        }
+    }
+
+    private void invalid(InvalidMessageException invalid) {
+        if (invalid instanceof MessageSizeOverflowException overflow) {
+            fail(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
+                    + overflow.messageSize() + " vs. " + endpoint.store.limits().maxGrpcMessageBytes() + ")");
+        } else {
+            fail(GrpcStatus.INTERNAL, "grpc: failed to unmarshal the received message " + invalid.getMessage());
+        }
+    }
+
+    /** etcd's create: the key and range end normalised, the id checked, then {@code created} and registration. */
+    private void create(WatchCreateRequest r) {
+        ByteString key = r.getKey().isEmpty() ? ZERO : r.getKey(); // "\0" is the smallest key
+        ByteString end = r.getRangeEnd();
+        boolean fromKey = end.equals(ZERO);
+        long revision = endpoint.store.revision();
+        String refusal = null;
+        if (!end.isEmpty() && !fromKey && ByteString.unsignedLexicographicalComparator().compare(key, end) >= 0) {
+            refusal = "mvcc: watcher range is empty";
+        } else if (r.getWatchId() != 0 && watchers.containsKey(r.getWatchId())) {
+            refusal = "mvcc: duplicate watch ID provided on the WatchStream";
+        }
+        if (refusal != null) {
+            send(WatchResponse.newBuilder().setHeader(endpoint.header(revision)).setWatchId(INVALID_WATCH_ID)
+                    .setCreated(true).setCanceled(true).setCancelReason(refusal).build());
+            return;
+        }
+        long id = r.getWatchId();
+        if (id == 0) {
+            while (watchers.containsKey(nextId)) {
+                nextId++;
+            }
+            id = nextId++;
+        }
+        StreamWatcher watcher = new StreamWatcher(id, r, this);
+        watchers.put(id, watcher);
+        if (watcher.progressNotify && progressTimer < 0) {
+            progressTimer = context.owner().setPeriodic(endpoint.progressPeriodMillis(), t -> progressTick());
+        }
+        send(WatchResponse.newBuilder().setHeader(endpoint.header(revision)).setWatchId(id).setCreated(true).build());
+        // From the revision after the one `created` reports, as etcd: nothing between them is missed.
+        long start = r.getStartRevision() != 0 ? r.getStartRevision() : revision + 1;
+        boolean noPut = r.getFiltersList().contains(WatchCreateRequest.FilterType.NOPUT);
+        boolean noDelete = r.getFiltersList().contains(WatchCreateRequest.FilterType.NODELETE);
+        WatchSpec spec = new WatchSpec(key, end, start, noPut, noDelete, r.getPrevKv());
+        endpoint.store.watch(spec, watcher).whenComplete((handle, error) ->
+                context.runOnContext(v -> registered(watcher, handle, error)));
+    }
+
+    private void registered(StreamWatcher watcher, Watcher handle, Throwable error) {
+        if (error != null) {
+            LOG.log(Level.WARNING, "cannot register watch " + watcher.id, error);
+            if (!watcher.canceled && watchers.remove(watcher.id, watcher)) {
+                watcher.canceled = true;
+                send(WatchResponse.newBuilder().setHeader(endpoint.header(endpoint.store.revision()))
+                        .setWatchId(watcher.id).setCanceled(true).setCancelReason(String.valueOf(error)).build());
+            }
+            return;
+        }
+        watcher.handle = handle;
+        if (watcher.canceled) {
+            handle.cancel(); // canceled (or the stream closed) while it was being registered
+            return;
+        }
+        pump(); // resumes it if it was refused events meanwhile
+        progressIfSynced();
+    }
+
+    /** etcd answers a cancel of a watch it has (a compacted one too); of an unknown id, nothing. */
+    private void cancel(long id) {
+        StreamWatcher watcher = watchers.remove(id);
+        if (watcher == null) {
+            return;
+        }
+        forget(watcher);
+        send(WatchResponse.newBuilder().setHeader(endpoint.header(endpoint.store.revision()))
+                .setWatchId(id).setCanceled(true).build());
+        progressIfSynced(); // it may have been the one watcher not synced
+    }
+
+    private static void forget(StreamWatcher watcher) {
+        watcher.canceled = true;
+        if (watcher.handle != null) {
+            watcher.handle.cancel();
+        }
+    }
+
+    // ---- deliveries (writer threads)
+
+    /** A sink's events at a revision, or its compaction (events null), handed to the context in order. */
+    private record Delivery(StreamWatcher watcher, List<Event> events, long revision, long compactRevision,
+                            long bytes) {}
+
+    /** Writer: queues events for the context; false (nothing queued) when the stream is backed up. */
+    boolean offer(StreamWatcher watcher, List<Event> events, long revision) {
+        if (closed) {
+            return true; // dropped: the watchers are being canceled
+        }
+        if (congested || queuedEvents.get() >= MAX_QUEUED_EVENTS || queuedBytes.get() >= MAX_QUEUED_BYTES) {
+            return false;
+        }
+        long bytes = 0;
+        for (Event event : events) {
+            bytes += event.getSerializedSize(); // memoized: encoding the response reuses it
+        }
+        queuedEvents.addAndGet(events.size());
+        queuedBytes.addAndGet(bytes);
+        inbound.add(new Delivery(watcher, events, revision, 0, bytes));
+        scheduleDrain();
+        return true;
+    }
+
+    /** Writer: the watcher's history is gone; never refused. */
+    void offerCompacted(StreamWatcher watcher, long compactRevision) {
+        inbound.add(new Delivery(watcher, null, 0, compactRevision, 0));
+        scheduleDrain();
+    }
+
+    /**
+     * Writer: {@code watcher} refused events. The drain scheduled here runs after the refusal is
+     * recorded, so a stream that drained meanwhile still resumes it.
+     */
+    void pausedBy(StreamWatcher watcher) {
+        paused.add(watcher);
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> {
+                drainScheduled.set(false); // a delivery after this schedules another drain
+                drainInbound();
+                pump();
+            });
+        }
+    }
+
+    // ---- responses (context)
+
+    /** Turns what the writer handed over into responses, in the order it was handed over. */
+    private void drainInbound() {
+        Delivery d;
+        while ((d = inbound.poll()) != null) {
+            if (d.events != null) {
+                queuedEvents.addAndGet(-d.events.size());
+                queuedBytes.addAndGet(-d.bytes);
+            }
+            StreamWatcher watcher = d.watcher;
+            if (closed || watcher.canceled) {
+                continue;
+            }
+            if (d.events == null) {
+                // As in etcd, the id stays taken until the client cancels it, and the header has revision 0.
+                forget(watcher);
+                send(WatchResponse.newBuilder().setHeader(endpoint.header(0)).setWatchId(watcher.id)
+                        .setCompactRevision(d.compactRevision).setCanceled(true).build());
+            } else {
+                sendEvents(watcher, d.events, d.revision);
+            }
+        }
+    }
+
+    /** One response per run of up to 1000 revisions (etcd's batching), fragmented if the watch asked. */
+    private void sendEvents(StreamWatcher watcher, List<Event> events, long revision) {
+        watcher.quietSinceTick = false;
+        int from = 0;
+        int revisions = 0;
+        long last = -1;
+        for (int i = 0; i < events.size(); i++) {
+            long rev = events.get(i).getKv().getModRevision();
+            if (rev != last) {
+                if (revisions == MAX_REVISIONS_PER_RESPONSE) {
+                    sendEventResponse(watcher, events.subList(from, i), revision);
+                    from = i;
+                    revisions = 0;
+                }
+                revisions++;
+                last = rev;
+            }
+        }
+        sendEventResponse(watcher, events.subList(from, events.size()), revision);
+    }
+
+    private void sendEventResponse(StreamWatcher watcher, List<Event> events, long revision) {
+        WatchResponse whole = WatchResponse.newBuilder().setHeader(endpoint.header(revision))
+                .setWatchId(watcher.id).addAllEvents(events).build();
+        if (watcher.fragment) {
+            WatchFragments.split(whole, endpoint.fragmentBytes).forEach(this::send);
+        } else {
+            send(whole);
+        }
+    }
+
+    private void send(WatchResponse r) {
+        outgoing.add(r);
+        pump();
+    }
+
+    /**
+     * Writes what the gRPC stream takes now; the rest waits for its drain. Once nothing is backed up,
+     * the paused watchers are resumed.
+     */
+    private void pump() {
+        if (closed) {
+            return;
+        }
+        while (!outgoing.isEmpty() && !response.writeQueueFull()) {
+            response.write(outgoing.poll());
+        }
+        congested = !outgoing.isEmpty() || response.writeQueueFull();
+        if (requestsPaused != outgoing.size() >= MAX_BACKLOG) {
+            requestsPaused = !requestsPaused;
+            if (requestsPaused) {
+                call.pause();
+            } else {
+                call.resume();
+            }
+        }
+        if (congested || queuedEvents.get() >= MAX_QUEUED_EVENTS || queuedBytes.get() >= MAX_QUEUED_BYTES) {
+            return;
+        }
+        StreamWatcher watcher;
+        while ((watcher = paused.poll()) != null) {
+            if (watcher.handle == null) {
+                paused.add(watcher); // registration not complete: resumed by registered()
+                return;
+            }
+            watcher.paused = false;
+            if (!watcher.canceled) {
+                watcher.handle.resume();
+            }
+        }
+    }
+
+    // ---- progress (context)
+
+    /**
+     * Answers a progress request once every watcher of the stream is synced (at once if none is
+     * waiting): {@code watch_id} -1 and the store's revision, after every event up to it.
+     */
+    private void progressIfSynced() {
+        if (!progressRequested || closed) {
+            return;
+        }
+        long revision = endpoint.store.revision(); // read before the check: they were synced at it
+        for (StreamWatcher watcher : watchers.values()) {
+            if (!watcher.canceled && !watcher.isSynced()) {
+                // Catching up; checked again shortly, as the catch-up may end without an event.
+                if (!progressRecheckScheduled) {
+                    progressRecheckScheduled = true;
+                    context.owner().setTimer(PROGRESS_RECHECK_MILLIS, t -> {
+                        progressRecheckScheduled = false;
+                        progressIfSynced();
+                    });
+                }
+                return;
+            }
+        }
+        progressRequested = false;
+        drainInbound();
+        send(WatchResponse.newBuilder().setHeader(endpoint.header(revision)).setWatchId(INVALID_WATCH_ID).build());
+    }
+
+    /**
+     * etcd's progress ticker: each synced watch created with {@code progress_notify} that was sent no
+     * events since the last tick is sent its id and the store's revision.
+     */
+    private void progressTick() {
+        if (closed) {
+            return;
+        }
+        long revision = endpoint.store.revision();
+        List<StreamWatcher> synced = new ArrayList<>();
+        for (StreamWatcher watcher : watchers.values()) {
+            if (watcher.progressNotify && !watcher.canceled && watcher.isSynced()) {
+                synced.add(watcher);
+            }
+        }
+        drainInbound(); // the events handed over before the check go first, and mark their watchers
+        for (StreamWatcher watcher : synced) {
+            if (watcher.quietSinceTick && !watcher.canceled) {
+                send(WatchResponse.newBuilder().setHeader(endpoint.header(revision)).setWatchId(watcher.id).build());
+            }
+        }
+        for (StreamWatcher watcher : watchers.values()) {
+            watcher.quietSinceTick = true;
+        }
+    }
+
+    // ---- the end (context)
+
+    /** Ends the call with an error status, as etcd's stream ends when a request cannot be read. */
+    private void fail(GrpcStatus status, String message) {
+        if (closed) {
+            return;
+        }
+        close();
+        response.status(status).statusMessage(message).end();
+    }
+
+    /** The client or the connection went away, or the call failed: every watcher is canceled. */
+    private void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (StreamWatcher watcher : watchers.values()) {
+            forget(watcher);
+        }
+        watchers.clear();
+        outgoing.clear();
+        inbound.clear();
+        paused.clear();
+        if (progressTimer >= 0) {
+            context.owner().cancelTimer(progressTimer);
+        }
+    }
+}
