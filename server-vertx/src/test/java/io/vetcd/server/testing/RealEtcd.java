@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,7 +29,8 @@ public final class RealEtcd implements AutoCloseable {
         this.clientPort = clientPort;
     }
 
-    public static RealEtcd start() {
+    /** @param extraFlags more etcd flags, e.g. {@code --experimental-watch-progress-notify-interval=250ms} */
+    public static RealEtcd start(String... extraFlags) {
         Path etcd = ExternalTool.require("etcd", "etcd-server");
         try {
             Path shm = Path.of("/dev/shm");
@@ -38,7 +40,7 @@ public final class RealEtcd implements AutoCloseable {
             int peer = FreePort.next();
             String clientUrl = "http://127.0.0.1:" + client;
             String peerUrl = "http://127.0.0.1:" + peer;
-            Process process = new ProcessBuilder(List.of(etcd.toString(),
+            List<String> command = new ArrayList<>(List.of(etcd.toString(),
                     "--name", "ref",
                     "--data-dir", dataDir.resolve("data").toString(),
                     "--listen-client-urls", clientUrl,
@@ -46,7 +48,9 @@ public final class RealEtcd implements AutoCloseable {
                     "--listen-peer-urls", peerUrl,
                     "--initial-advertise-peer-urls", peerUrl,
                     "--initial-cluster", "ref=" + peerUrl,
-                    "--log-level", "error"))
+                    "--log-level", "error"));
+            command.addAll(List.of(extraFlags));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dataDir.resolve("etcd.log").toFile())
                     .start();

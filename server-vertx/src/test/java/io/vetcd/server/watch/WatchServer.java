@@ -1,13 +1,12 @@
 package io.vetcd.server.watch;
 
+import io.vetcd.server.testing.RealEtcd;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.vetcd.server.ServerConfig;
 import io.vetcd.server.VetcdServer;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class WatchServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     private final Duration progressInterval;
     private volatile VetcdServer vetcd;
-    private volatile WatchEtcd etcd;
+    private volatile RealEtcd etcd;
     private volatile String endpoint;
     private Client client;
     private ManagedChannel channel;
@@ -65,12 +64,13 @@ public final class WatchServer implements BeforeAllCallback, AfterAllCallback, A
 
     private synchronized void open() {
         if (againstEtcd()) {
-            etcd = WatchEtcd.start(progressInterval);
+            etcd = progressInterval == null ? RealEtcd.start() : RealEtcd.start(
+                    "--experimental-watch-progress-notify-interval=" + progressInterval.toMillis() + "ms");
             endpoint = etcd.endpoint();
         } else {
             ServerConfig config = ServerConfig.inMemoryOnFreePort();
             if (progressInterval != null) {
-                config = withProgressInterval(config, progressInterval);
+                config = config.withWatchProgressNotifyInterval(progressInterval);
             }
             vetcd = VetcdServer.start(config);
             endpoint = vetcd.endpoint();
@@ -78,23 +78,6 @@ public final class WatchServer implements BeforeAllCallback, AfterAllCallback, A
         client = Client.builder().endpoints(endpoint).build();
     }
 
-    /**
-     * {@code ServerConfig.withWatchProgressNotifyInterval(Duration)}, called reflectively so that this suite
-     * compiles before that method exists; without it the tests that need an interval fail, saying so.
-     */
-    static ServerConfig withProgressInterval(ServerConfig config, Duration interval) {
-        try {
-            Method m = ServerConfig.class.getMethod("withWatchProgressNotifyInterval", Duration.class);
-            return (ServerConfig) m.invoke(config, interval);
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError("ServerConfig has no withWatchProgressNotifyInterval(java.time.Duration): "
-                    + "vetcd cannot be given --experimental-watch-progress-notify-interval", e);
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
-        } catch (InvocationTargetException e) {
-            throw new AssertionError("withWatchProgressNotifyInterval failed", e.getCause());
-        }
-    }
 
     public boolean isRealEtcd() {
         return etcd != null;
