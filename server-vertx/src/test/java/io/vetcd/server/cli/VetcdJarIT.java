@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vetcd.server.testing.Etcdctl;
 import io.vetcd.server.testing.FreePort;
 import io.vetcd.server.testing.ProcessRunner;
+import io.vetcd.server.testing.VetcdJar;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +25,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,19 +50,7 @@ class VetcdJarIT {
 
     @BeforeAll
     static void findJar() {
-        Path candidate = Path.of(System.getProperty("basedir", ".")).resolve("target/vetcd.jar");
-        if (!Files.isRegularFile(candidate)) {
-            candidate = Path.of("server-vertx/target/vetcd.jar");
-        }
-        if (!Files.isRegularFile(candidate)) {
-            String message = "server-vertx/target/vetcd.jar does not exist: it is built in the package phase;"
-                    + " run this test with `mvn verify`";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError(message);
-            }
-            Assumptions.abort(message + " (skipping)");
-        }
-        jar = candidate.toAbsolutePath();
+        jar = VetcdJar.find();
         java = Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
