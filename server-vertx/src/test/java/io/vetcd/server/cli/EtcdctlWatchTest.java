@@ -411,11 +411,14 @@ class EtcdctlWatchTest extends EtcdctlAgainstEtcd {
             mark = out.length();
         }
 
-        /** Stops it; returns stdout since the mark, then stderr (if any) after a separator. */
+        /**
+         * Stops it; returns stdout since the mark, then stderr (if any) after a separator: what it printed
+         * before it was stopped (whether etcdctl -i also reports its stdin closing while it dies is a race).
+         */
         String stop() {
-            kill();
             String o = out.substring(Math.min(mark, out.length()));
             String e = err.toString();
+            kill();
             return e.isEmpty() ? o : o + "--- stderr ---\n" + e;
         }
 
