@@ -104,29 +104,45 @@ public final class WatchHub implements ChangeListener {
         }
     }
 
+    /**
+     * Sends each revision of the batch as its own delivery, with that revision as the response's header
+     * revision, as etcd notifies its watchers once per committed txn (clients such as python-etcd3 hand
+     * each response to a callback, so the grouping is visible).
+     */
     @Override
     public void committed(List<Change> changes, long revision) {
-        for (Change c : changes) {
-            ByteString key = c.kv().getKey();
-            Set<Registration> exact = byKey.get(key);
-            if (exact != null) {
-                for (Registration w : exact) {
+        int from = 0;
+        while (from < changes.size()) {
+            long main = changes.get(from).main();
+            int to = from;
+            while (to < changes.size() && changes.get(to).main() == main) {
+                match(changes.get(to++));
+            }
+            for (Registration w : touched) {
+                deliver(w, main);
+            }
+            touched.clear();
+            from = to;
+        }
+    }
+
+    /** Hands {@code c} to every synced watcher that covers its key. */
+    private void match(Change c) {
+        ByteString key = c.kv().getKey();
+        Set<Registration> exact = byKey.get(key);
+        if (exact != null) {
+            for (Registration w : exact) {
+                w.take(c);
+            }
+        }
+        if (!ranged.isEmpty()) {
+            byte[] keyBytes = key.toByteArray();
+            for (Registration w : ranged) {
+                if (w.range.contains(keyBytes)) {
                     w.take(c);
                 }
             }
-            if (!ranged.isEmpty()) {
-                byte[] keyBytes = key.toByteArray();
-                for (Registration w : ranged) {
-                    if (w.range.contains(keyBytes)) {
-                        w.take(c);
-                    }
-                }
-            }
         }
-        for (Registration w : touched) {
-            deliver(w, revision);
-        }
-        touched.clear();
     }
 
     /** Sends {@code w} the events it took from this batch. */

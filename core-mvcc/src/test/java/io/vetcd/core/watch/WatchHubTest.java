@@ -212,6 +212,35 @@ class WatchHubTest {
         }
     }
 
+    /** etcd notifies once per committed txn: a writer batch of two revisions is two deliveries. */
+    @Test
+    void eachRevisionOfABatchIsItsOwnDeliveryAtItsOwnRevision() {
+        io.vetcd.core.mvcc.MvccStore store = new io.vetcd.core.mvcc.MvccStore();
+        WatchHub hub = new WatchHub(store, mutation -> mutation.accept(store));
+        store.setChangeListener(hub);
+        List<Long> revisions = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        hub.register(new WatchSpec(bs("b/"), bs("b0"), 0, false, false, false), new WatchSink() {
+            @Override
+            public boolean events(List<Event> events, long revision) {
+                revisions.add(revision);
+                sizes.add(events.size());
+                return true;
+            }
+
+            @Override
+            public void compacted(long compactRevision, long revision) {}
+        });
+        for (String k : List.of("b/1", "b/2")) {
+            io.vetcd.core.mvcc.WriteTxn txn = store.beginWrite();
+            txn.put(bs(k), bs("v"), 0);
+            txn.end();
+        }
+        store.publish(); // one batch: revisions 2 and 3
+        assertEquals(List.of(2L, 3L), revisions);
+        assertEquals(List.of(1, 1), sizes);
+    }
+
     @Test
     void canceledWatchersAreForgotten() throws Exception {
         for (int i = 0; i < 20_000; i++) {
