@@ -91,8 +91,18 @@ public final class WatchHub implements ChangeListener {
         long upTo = store.writerRevision();
         if (w.nextRevision <= upTo) {
             List<Event> events = w.select(store.history(w.range, w.nextRevision, upTo));
-            if (!events.isEmpty() && !send(w, events, upTo)) {
-                return; // still behind (or dropped): resume() tries again
+            // one delivery per revision, as live: a watch registered a moment after the writes it asked
+            // for (its registration waits for the writer) is sent them as a live watcher would be
+            for (int from = 0, to; from < events.size(); from = to) {
+                long revision = events.get(from).getKv().getModRevision();
+                to = from;
+                while (to < events.size() && events.get(to).getKv().getModRevision() == revision) {
+                    to++;
+                }
+                if (!send(w, events.subList(from, to), revision)) {
+                    w.nextRevision = revision;
+                    return; // still behind (or dropped): resume() tries again
+                }
             }
             w.nextRevision = upTo + 1;
         }
