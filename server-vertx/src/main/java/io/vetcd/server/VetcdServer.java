@@ -1,6 +1,7 @@
 package io.vetcd.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -22,6 +23,7 @@ import io.vetcd.server.grpc.MaintenanceEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WatchEndpoint;
 import io.vetcd.server.grpc.WireEncoding;
+import io.vetcd.server.http.FlushCoalescing;
 import io.vetcd.server.http.HttpEndpoints;
 import io.vetcd.server.http.LenientAuthority;
 import io.vetcd.server.metrics.MetricsEndpoint;
@@ -50,16 +52,17 @@ public final class VetcdServer implements AutoCloseable {
     private final Vertx vertx;
     private final KvStore store;
     private final MetricsEndpoint metrics;
-    private final List<HttpServer> servers;
+    /** The server that bound each listen URL, in the order of the URLs. */
+    private final List<HttpServer> primaries = new ArrayList<>();
+    /** The servers that joined them, one per further event loop. */
+    private final List<HttpServer> others = new ArrayList<>();
     private final List<URI> listenUrls;
 
-    private VetcdServer(Vertx vertx, KvStore store, MetricsEndpoint metrics, List<HttpServer> servers,
-                        List<URI> listenUrls) {
+    private VetcdServer(Vertx vertx, KvStore store, MetricsEndpoint metrics, List<URI> listenUrls) {
         this.vertx = vertx;
         this.listenUrls = listenUrls;
         this.store = store;
         this.metrics = metrics;
-        this.servers = servers;
     }
 
     /** Starts a member and returns once it listens on every URL; fails if any cannot be bound. */
@@ -78,8 +81,9 @@ public final class VetcdServer implements AutoCloseable {
         // Opening the backend (and loading what it keeps) overlaps Vert.x's start too.
         CompletableFuture<KvStore> opening = CompletableFuture.supplyAsync(() -> openStore(config, identity));
         System.setProperty("vertx.disableDnsResolver", "true"); // clients connect to us; we resolve nothing
+        int eventLoops = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions()
-                .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
+                .setEventLoopPoolSize(eventLoops)
                 // vetcd serves no files: no cache directory under /tmp, no classpath scanning
                 .setFileSystemOptions(new FileSystemOptions()
                         .setFileCachingEnabled(false)
@@ -92,9 +96,8 @@ public final class VetcdServer implements AutoCloseable {
             await(vertx.close(), "cannot stop Vert.x");
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        List<HttpServer> servers = new ArrayList<>();
         MetricsEndpoint metrics = new MetricsEndpoint(vertx, store, identity);
-        VetcdServer server = new VetcdServer(vertx, store, metrics, servers, config.listenClientUrls());
+        VetcdServer server = new VetcdServer(vertx, store, metrics, config.listenClientUrls());
         try {
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                     .setMaxMessageSize(config.limits().maxGrpcMessageBytes()));
@@ -106,18 +109,18 @@ public final class VetcdServer implements AutoCloseable {
             MaintenanceEndpoint.bind(grpc, store, identity, config.inMemory()
                     ? Path.of(System.getProperty("java.io.tmpdir")) : config.dataDir().resolve("member").resolve("snap"));
             HttpEndpoints endpoints = new HttpEndpoints(metrics, store);
-            for (URI url : config.listenClientUrls()) {
-                HttpServer http = vertx.createHttpServer(new HttpServerOptions()
-                        .setHost(url.getHost())
-                        .setPort(url.getPort())
-                        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()))
-                        // Netty's "rapid reset" guard (CVE-2023-44487) sends GOAWAY after 200 RST_STREAMs
-                        // in 30 s, which drops a client that opens and cancels many watch streams (etcd
-                        // keeps it). Kept, with room for such clients: a flood is still cut off.
-                        .setHttp2RstFloodMaxRstFramePerWindow(RST_STREAMS_PER_30_SECONDS));
-                http.connectionHandler(LenientAuthority::install);
-                http.requestHandler(request -> route(request, grpc, endpoints));
-                servers.add(await(http.listen(), "cannot listen on " + url));
+            List<URI> urls = config.listenClientUrls();
+            for (int u = 0; u < urls.size(); u++) {
+                // One server per event loop on the same address: Vert.x shares the socket and hands each
+                // new connection to the next one, so connections are served on every core, not all on
+                // the event loop of a single server. Port 0 becomes Vert.x's "shared random port" -n:
+                // the first server binds a free port, the others join it.
+                URI url = urls.get(u);
+                int port = url.getPort() == 0 ? -(u + 1) : url.getPort();
+                server.primaries.add(listen(vertx, config, url, port, grpc, endpoints));
+                for (int i = 1; i < eventLoops; i++) {
+                    server.others.add(listen(vertx, config, url, port, grpc, endpoints));
+                }
             }
         } catch (RuntimeException e) {
             server.close();
@@ -138,6 +141,32 @@ public final class VetcdServer implements AutoCloseable {
         return new KvStore(config.limits(), identity, LeaseLookup.NO_LEASE, backend, quota);
     }
 
+    private static HttpServer listen(Vertx vertx, ServerConfig config, URI url, int port, GrpcServer grpc,
+                                     HttpEndpoints endpoints) {
+        HttpServer http = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(url.getHost())
+                .setPort(port)
+                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()))
+                // Netty's "rapid reset" guard (CVE-2023-44487) sends GOAWAY after 200 RST_STREAMs
+                // in 30 s, which drops a client that opens and cancels many watch streams (etcd
+                // keeps it). Kept, with room for such clients: a flood is still cut off.
+                .setHttp2RstFloodMaxRstFramePerWindow(RST_STREAMS_PER_30_SECONDS));
+        http.connectionHandler(connection -> {
+            LenientAuthority.install(connection);
+            FlushCoalescing.install(connection);
+        });
+        http.requestHandler(request -> route(request, grpc, endpoints));
+        // Listening from a verticle's start gives the server that verticle's event loop; each deployment
+        // takes the next event loop. (From this thread, every server would get the same one.)
+        await(vertx.deployVerticle(new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return http.listen();
+            }
+        }), "cannot listen on " + url);
+        return http;
+    }
+
     private static void route(HttpServerRequest request, GrpcServer grpc, HttpEndpoints endpoints) {
         String contentType = request.getHeader("content-type");
         if (contentType != null && contentType.startsWith("application/grpc")) {
@@ -151,16 +180,16 @@ public final class VetcdServer implements AutoCloseable {
     /** The listen URLs with the ports actually bound (port 0 becomes the port the system picked). */
     private List<URI> boundClientUrls() {
         List<URI> urls = new ArrayList<>();
-        for (int i = 0; i < servers.size(); i++) {
+        for (int i = 0; i < primaries.size(); i++) {
             URI url = listenUrls.get(i);
-            urls.add(URI.create(url.getScheme() + "://" + url.getHost() + ":" + servers.get(i).actualPort()));
+            urls.add(URI.create(url.getScheme() + "://" + url.getHost() + ":" + primaries.get(i).actualPort()));
         }
         return urls;
     }
 
     /** The port the first listen URL is bound to (the real one when port 0 was asked for). */
     public int port() {
-        return servers.get(0).actualPort();
+        return primaries.get(0).actualPort();
     }
 
     /** {@code http://127.0.0.1:<port>} for the first listen URL: what a client connects to. */
@@ -171,7 +200,10 @@ public final class VetcdServer implements AutoCloseable {
     /** Stops listening, applies the writes already queued, then releases everything. */
     @Override
     public void close() {
-        for (HttpServer http : servers) {
+        for (HttpServer http : others) {
+            await(http.close(), "cannot close the listener");
+        }
+        for (HttpServer http : primaries) {
             await(http.close(), "cannot close the listener");
         }
         store.close();

@@ -2,6 +2,7 @@ package io.vetcd.core.mvcc;
 
 import io.vetcd.proto.mvccpb.Event;
 import io.vetcd.proto.mvccpb.KeyValue;
+import java.util.List;
 
 /**
  * One change as watchers see it, at revision (main, sub): a PUT of {@code kv}, or a DELETE whose
@@ -18,6 +19,8 @@ public final class Change {
     private final KeyValue prev;
     private Event event;
     private Event withPrevKv;
+    private List<Event> eventAlone;
+    private List<Event> withPrevKvAlone;
 
     /** @param prev the version the change replaced or deleted; null when the key had none */
     public Change(long main, int sub, KeyValue kv, boolean isDelete, KeyValue prev) {
@@ -58,6 +61,23 @@ public final class Change {
             withPrevKv = prev == null ? event() : builder().setPrevKv(prev).build();
         }
         return withPrevKv;
+    }
+
+    /**
+     * The event as a list of its own, shared like the event: what each watcher of a single key is sent
+     * for a revision, so 1000 watchers of a key share one list instead of building 1000.
+     */
+    public List<Event> alone(boolean prevKv) {
+        if (prevKv) {
+            if (withPrevKvAlone == null) {
+                withPrevKvAlone = List.of(withPrevKv());
+            }
+            return withPrevKvAlone;
+        }
+        if (eventAlone == null) {
+            eventAlone = List.of(event());
+        }
+        return eventAlone;
     }
 
     private Event.Builder builder() {

@@ -9,6 +9,8 @@ import io.vetcd.core.backend.StoredVersion;
 import io.vetcd.proto.mvccpb.KeyValue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -289,7 +291,11 @@ public final class MvccStore {
                 }
             }
         });
-        changes.sort(java.util.Comparator.comparingLong(Change::main).thenComparingInt(Change::sub));
+        if (range.isSingleKey()) {
+            Collections.reverse(changes); // one key's versions come newest first
+        } else {
+            changes.sort(Comparator.comparingLong(Change::main).thenComparingInt(Change::sub));
+        }
         return changes;
     }
 

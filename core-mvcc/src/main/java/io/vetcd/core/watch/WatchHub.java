@@ -7,11 +7,15 @@ import io.vetcd.core.mvcc.KeyRange;
 import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.mvccpb.Event;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,8 +24,9 @@ import java.util.logging.Logger;
  * Every watcher of the store, and the delivery of committed changes to them (etcd's
  * {@code watchable_store}).
  *
- * <p>Threading contract: every method except {@link Registration#cancel} (a volatile flag) runs in the
- * writer, with the writer lock held: {@link #committed} is called by the writer at the end of each
+ * <p>Threading contract: every method except {@link Registration#cancel} (a volatile flag, then a
+ * writer task) and {@link Registration#resume} (a queue, then a writer task) runs in the writer, with
+ * the writer lock held: {@link #committed} is called by the writer at the end of each
  * batch, and registration, resumption and removal are writer mutations ({@code WatchHub} is handed the
  * store by them). So the watcher sets and each watcher's {@code nextRevision} have one thread at a time.
  *
@@ -34,7 +39,8 @@ import java.util.logging.Logger;
  *
  * <p>Slow consumers: when a sink refuses events, its watcher becomes unsynced and keeps
  * {@code nextRevision} at the first refused revision; {@link Watcher#resume()} catches it up from
- * history later (or cancels it with the compaction revision if that history is gone). The writer never
+ * history later, with every other watcher of its key or range that resumed meanwhile ({@link Backlog}),
+ * or cancels it with the compaction revision if that history is gone. The writer never
  * waits for a sink.
  */
 public final class WatchHub implements ChangeListener {
@@ -47,6 +53,10 @@ public final class WatchHub implements ChangeListener {
     private final Set<Registration> ranged = new HashSet<>();
     /** Writer only: the watchers that took events from the batch being delivered. */
     private final List<Registration> touched = new ArrayList<>();
+    /** Watchers that asked to resume, for the next {@link #catchUpResumed()} (any thread adds). */
+    private final ConcurrentLinkedQueue<Registration> resumed = new ConcurrentLinkedQueue<>();
+    /** A {@link #catchUpResumed()} is queued in the writer and has not started yet. */
+    private final AtomicBoolean resumeScheduled = new AtomicBoolean();
     /** Watchers registered and not removed, synced or not: while 0, the writer records no changes. */
     private volatile int registered;
 
@@ -70,13 +80,35 @@ public final class WatchHub implements ChangeListener {
         registered++;
         long start = spec.startRevision() > 0 ? spec.startRevision() : store.writerRevision() + 1;
         w.nextRevision = start;
-        catchUp(w, true);
+        catchUp(List.of(w), true);
         return w;
     }
 
     /**
-     * Writer only: sends {@code w} what it has missed up to the writer's revision; it is synced (and
-     * hears of later batches) if its sink takes it all.
+     * Writer only: catches up every watcher that asked to resume since the last call, the watchers of one
+     * key or range together (one history read for them all, see {@link Backlog}).
+     */
+    private void catchUpResumed() {
+        resumeScheduled.set(false); // a resume after this point schedules another call
+        Map<WatchedRange, Set<Registration>> groups = new HashMap<>();
+        Registration w;
+        while ((w = resumed.poll()) != null) {
+            if (!w.synced && !w.removed) {
+                groups.computeIfAbsent(new WatchedRange(w.spec.key(), w.spec.rangeEnd()), r -> new LinkedHashSet<>())
+                        .add(w);
+            }
+        }
+        for (Set<Registration> group : groups.values()) {
+            catchUp(group, false);
+        }
+    }
+
+    /** The watchers that share a backlog: those of the same key, or of the same range. */
+    private record WatchedRange(ByteString key, ByteString rangeEnd) {}
+
+    /**
+     * Writer only: sends each watcher of {@code group} (all of one key or range) what it has missed up to
+     * the writer's revision; each is synced (and hears of later batches) if its sink takes it all.
      *
      * @param perRevision one delivery per revision, as live events go: for a new watch, which may be
      *                    registered a moment after the writes it asked for (registration waits for the
@@ -85,38 +117,58 @@ public final class WatchHub implements ChangeListener {
      *                    watcher's backlog (one response per watcher, not per revision: 3x the events/s
      *                    measured with 10k watchers)
      */
-    private void catchUp(Registration w, boolean perRevision) {
-        if (w.canceled) {
-            return;
-        }
+    private void catchUp(Collection<Registration> group, boolean perRevision) {
         long compacted = store.compactRevision();
-        if (w.nextRevision < compacted) {
-            remove(w);
-            w.sink.compacted(compacted, store.writerRevision());
+        long upTo = store.writerRevision();
+        long from = Long.MAX_VALUE;
+        List<Registration> live = new ArrayList<>(group.size());
+        for (Registration w : group) {
+            if (w.canceled) {
+                continue;
+            }
+            if (w.nextRevision < compacted) {
+                remove(w);
+                w.sink.compacted(compacted, upTo);
+                continue;
+            }
+            from = Math.min(from, w.nextRevision);
+            live.add(w);
+        }
+        if (live.isEmpty()) {
             return;
         }
-        long upTo = store.writerRevision();
-        if (w.nextRevision <= upTo) {
-            List<Event> events = w.select(store.history(w.range, w.nextRevision, upTo));
-            for (int from = 0, to; from < events.size(); from = to) {
-                long revision = events.get(from).getKv().getModRevision();
-                to = perRevision ? from : events.size();
-                while (perRevision && to < events.size() && events.get(to).getKv().getModRevision() == revision) {
-                    to++;
-                }
-                if (!send(w, events.subList(from, to), perRevision ? revision : upTo)) {
-                    w.nextRevision = revision;
-                    return; // still behind (or dropped): resume() tries again
+        Backlog backlog = from <= upTo ? new Backlog(store.history(live.get(0).range, from, upTo)) : Backlog.EMPTY;
+        for (Registration w : live) {
+            if (send(w, backlog.from(w.spec, w.nextRevision), upTo, perRevision)) {
+                w.nextRevision = Math.max(w.nextRevision, upTo + 1); // a start in the future stays
+                w.synced = true;
+                if (w.singleKey) {
+                    byKey.computeIfAbsent(w.spec.key(), k -> new HashSet<>()).add(w);
+                } else {
+                    ranged.add(w);
                 }
             }
-            w.nextRevision = upTo + 1;
         }
-        w.synced = true;
-        if (w.singleKey) {
-            byKey.computeIfAbsent(w.spec.key(), k -> new HashSet<>()).add(w);
-        } else {
-            ranged.add(w);
+    }
+
+    /**
+     * Sends a catch-up's {@code events}, in one delivery or one per revision; false, with the watcher's
+     * next revision at the first refused event, if its sink refused some (it stays unsynced until it
+     * asks to resume again).
+     */
+    private boolean send(Registration w, List<Event> events, long upTo, boolean perRevision) {
+        for (int from = 0, to; from < events.size(); from = to) {
+            long revision = events.get(from).getKv().getModRevision();
+            to = perRevision ? from : events.size();
+            while (perRevision && to < events.size() && events.get(to).getKv().getModRevision() == revision) {
+                to++;
+            }
+            if (!send(w, events.subList(from, to), perRevision ? revision : upTo)) {
+                w.nextRevision = revision;
+                return false;
+            }
         }
+        return true;
     }
 
     /**
@@ -163,12 +215,12 @@ public final class WatchHub implements ChangeListener {
     /** Sends {@code w} the events it took from this batch. */
     private void deliver(Registration w, long revision) {
         List<Event> events = w.pending;
-        w.pending = new ArrayList<>();
+        w.pending = null;
         if (w.canceled) {
             remove(w);
             return;
         }
-        if (!events.isEmpty() && !send(w, events, revision)) {
+        if (!send(w, events, revision)) {
             unsync(w); // nextRevision stays at the first refused change
             return;
         }
@@ -232,8 +284,13 @@ public final class WatchHub implements ChangeListener {
         volatile boolean synced;
         /** Writer only: counted out of {@link #registered}. */
         boolean removed;
-        /** Writer only: this batch's events for this watcher, until delivered. */
-        List<Event> pending = new ArrayList<>();
+        /**
+         * Writer only: this revision's events for this watcher, until delivered; null when it has none.
+         * First a change's shared one-event list, copied if a second event comes.
+         */
+        List<Event> pending;
+        /** Writer only: {@link #pending} is a change's shared list, not this watcher's own. */
+        boolean pendingShared;
         volatile boolean canceled;
 
         Registration(WatchSpec spec, WatchSink sink) {
@@ -248,22 +305,17 @@ public final class WatchHub implements ChangeListener {
             if (c.main() < nextRevision || (c.isDelete() ? spec.noDelete() : spec.noPut())) {
                 return;
             }
-            if (pending.isEmpty()) {
+            if (pending == null) {
                 touched.add(this);
+                pending = c.alone(spec.prevKv());
+                pendingShared = true;
+                return;
+            }
+            if (pendingShared) {
+                pending = new ArrayList<>(pending);
+                pendingShared = false;
             }
             pending.add(spec.prevKv() ? c.withPrevKv() : c.event());
-        }
-
-        /** The events of {@code changes} this watch reports: its filters and prev_kv applied. */
-        List<Event> select(List<Change> changes) {
-            List<Event> events = new ArrayList<>(changes.size());
-            for (Change c : changes) {
-                if (c.isDelete() ? spec.noDelete() : spec.noPut()) {
-                    continue;
-                }
-                events.add(spec.prevKv() ? c.withPrevKv() : c.event());
-            }
-            return events;
         }
 
         @Override
@@ -276,11 +328,10 @@ public final class WatchHub implements ChangeListener {
 
         @Override
         public void resume() {
-            inWriter.accept(s -> {
-                if (!synced && !removed) {
-                    catchUp(this, false);
-                }
-            });
+            resumed.add(this);
+            if (resumeScheduled.compareAndSet(false, true)) {
+                inWriter.accept(s -> catchUpResumed());
+            }
         }
 
         @Override

@@ -242,6 +242,73 @@ class WatchHubTest {
     }
 
     @Test
+    void aFutureStartRevisionWaitsForIt() throws Exception {
+        long now = put("f", "0");
+        Recorder r = new Recorder();
+        watch("f", "", now + 3, r);
+        put("f", "1");
+        put("f", "2");
+        long third = put("f", "3");
+        awaitCount(r, 1);
+        assertEquals(List.of("PUT f=3@" + third), r.described());
+    }
+
+    /**
+     * Watchers of one key that fell behind at different revisions, of different kinds, resume together:
+     * one history read serves them all, and each gets exactly what it missed, in its own kind.
+     */
+    @Test
+    void watchersOfOneKeyResumingTogetherEachGetTheirOwnBacklog() {
+        io.vetcd.core.mvcc.MvccStore store = new io.vetcd.core.mvcc.MvccStore();
+        List<java.util.function.Consumer<io.vetcd.core.mvcc.MvccStore>> writerTasks = new ArrayList<>();
+        WatchHub hub = new WatchHub(store, writerTasks::add);
+        store.setChangeListener(hub);
+        Recorder plain = new Recorder();
+        Recorder withPrev = new Recorder();
+        Recorder noPut = new Recorder();
+        Recorder other = new Recorder();
+        Watcher wPlain = hub.register(new WatchSpec(bs("g"), bs(""), 0, false, false, false), plain);
+        Watcher wPrev = hub.register(new WatchSpec(bs("g"), bs(""), 0, false, false, true), withPrev);
+        Watcher wNoPut = hub.register(new WatchSpec(bs("g"), bs(""), 0, true, false, false), noPut);
+        Watcher wOther = hub.register(new WatchSpec(bs("h"), bs(""), 0, false, false, false), other);
+        int[] step = {0};
+        plain.accept = () -> step[0] < 1;   // refuses from the 2nd change on
+        withPrev.accept = () -> step[0] < 3; // from the 4th
+        noPut.accept = () -> false;         // from the first delete
+        other.accept = () -> step[0] < 2;
+        String[] values = {"1", "2", null, "4", "5"};
+        for (String v : values) {
+            io.vetcd.core.mvcc.WriteTxn txn = store.beginWrite();
+            if (v == null) {
+                txn.deleteRange(io.vetcd.core.mvcc.KeyRange.of(bs("g"), bs("")));
+            } else {
+                txn.put(bs("g"), bs(v), 0);
+            }
+            txn.put(bs("h"), bs("x" + step[0]), 0);
+            txn.end();
+            store.publish();
+            step[0]++;
+        }
+        for (Recorder r : List.of(plain, withPrev, noPut, other)) {
+            r.accept = () -> true;
+        }
+        for (Watcher w : List.of(wPlain, wPrev, wNoPut, wOther)) {
+            assertTrue(!w.isSynced());
+            w.resume();
+        }
+        assertEquals(1, writerTasks.size(), "one catch-up for every watcher that resumed meanwhile");
+        writerTasks.remove(0).accept(store);
+        assertEquals(List.of("PUT g=1@2", "PUT g=2@3", "DELETE g=@4", "PUT g=4@5", "PUT g=5@6"), plain.described());
+        assertEquals(List.of("PUT g=1@2", "PUT g=2@3 prev 1", "DELETE g=@4 prev 2", "PUT g=4@5", "PUT g=5@6 prev 4"),
+                withPrev.described());
+        assertEquals(List.of("DELETE g=@4"), noPut.described());
+        assertEquals(List.of("PUT h=x0@2", "PUT h=x1@3", "PUT h=x2@4", "PUT h=x3@5", "PUT h=x4@6"), other.described());
+        for (Watcher w : List.of(wPlain, wPrev, wNoPut, wOther)) {
+            assertTrue(w.isSynced());
+        }
+    }
+
+    @Test
     void canceledWatchersAreForgotten() throws Exception {
         for (int i = 0; i < 20_000; i++) {
             Recorder r = new Recorder();

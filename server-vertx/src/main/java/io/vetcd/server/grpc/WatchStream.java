@@ -3,6 +3,7 @@ package io.vetcd.server.grpc;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
@@ -85,7 +86,10 @@ final class WatchStream {
     private final Map<Long, StreamWatcher> watchers = new HashMap<>();
     /** etcd's {@code nextID}: where the search for a free id starts when the client lets the server choose. */
     private long nextId;
-    private final ArrayDeque<WatchResponse> outgoing = new ArrayDeque<>();
+    /** Encoded responses, in order: what the gRPC stream has not taken yet. */
+    private final ArrayDeque<GrpcMessage> outgoing = new ArrayDeque<>();
+    /** Encodes events responses from parts shared by the stream's watchers. */
+    private final SharedEventsBody sharedBody;
     private boolean requestsPaused;
     private boolean progressRequested;
     private boolean progressRecheckScheduled;
@@ -96,6 +100,7 @@ final class WatchStream {
         this.call = call;
         this.response = call.response();
         this.context = Vertx.currentContext();
+        this.sharedBody = new SharedEventsBody(endpoint::header);
     }
 
     void start() {
@@ -301,6 +306,7 @@ final class WatchStream {
                 sendEvents(watcher, d.events, d.revision);
             }
         }
+        sharedBody.forget();
     }
 
     /** One response per run of up to 1000 revisions (etcd's batching), fragmented if the watch asked. */
@@ -325,17 +331,18 @@ final class WatchStream {
     }
 
     private void sendEventResponse(StreamWatcher watcher, List<Event> events, long revision) {
-        WatchResponse whole = WatchResponse.newBuilder().setHeader(endpoint.header(revision))
-                .setWatchId(watcher.id).addAllEvents(events).build();
         if (watcher.fragment) {
+            WatchResponse whole = WatchResponse.newBuilder().setHeader(endpoint.header(revision))
+                    .setWatchId(watcher.id).addAllEvents(events).build();
             WatchFragments.split(whole, endpoint.fragmentBytes).forEach(this::send);
         } else {
-            send(whole);
+            outgoing.add(sharedBody.message(events, revision, watcher.id));
+            pump();
         }
     }
 
     private void send(WatchResponse r) {
-        outgoing.add(r);
+        outgoing.add(GrpcMessage.message("identity", Buffer.buffer(r.toByteArray())));
         pump();
     }
 
@@ -348,7 +355,7 @@ final class WatchStream {
             return;
         }
         while (!outgoing.isEmpty() && !response.writeQueueFull()) {
-            response.write(outgoing.poll());
+            response.writeMessage(outgoing.poll());
         }
         congested = !outgoing.isEmpty() || response.writeQueueFull();
         if (requestsPaused != outgoing.size() >= MAX_BACKLOG) {

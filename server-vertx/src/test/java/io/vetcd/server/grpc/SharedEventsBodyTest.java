@@ -1,0 +1,51 @@
+package io.vetcd.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.ByteString;
+import io.vetcd.proto.etcdserverpb.ResponseHeader;
+import io.vetcd.proto.etcdserverpb.WatchResponse;
+import io.vetcd.proto.mvccpb.Event;
+import io.vetcd.proto.mvccpb.KeyValue;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The responses assembled from shared parts decode to exactly the message etcd's encoder would build. */
+class SharedEventsBodyTest {
+    private static ResponseHeader header(long revision) {
+        return ResponseHeader.newBuilder().setClusterId(0xcdf818194e3a8c32L).setMemberId(0x8e9e05c52164694dL)
+                .setRevision(revision).setRaftTerm(2).build();
+    }
+
+    private static Event put(String key, long revision, int valueBytes) {
+        return Event.newBuilder().setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key))
+                .setValue(ByteString.copyFrom(new byte[valueBytes])).setCreateRevision(2).setModRevision(revision)
+                .setVersion(revision - 1)).build();
+    }
+
+    private static Event delete(String key, long revision) {
+        return Event.newBuilder().setType(Event.EventType.DELETE)
+                .setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key)).setModRevision(revision)).build();
+    }
+
+    @Test
+    void decodesAsTheMessageBuiltByProtobuf() throws Exception {
+        SharedEventsBody body = new SharedEventsBody(SharedEventsBodyTest::header);
+        Event a = put("a", 41, 3);
+        Event b = delete("b", 42);
+        Event big = put("c", 42, 300); // a length over one varint byte
+        List<List<Event>> lists = List.of(List.of(a), List.of(a, b, big), List.of(b, big), List.of());
+        for (long watchId : new long[] {0, 1, 127, 128, 300_000, Long.MAX_VALUE, -1}) {
+            for (List<Event> events : lists) {
+                for (long revision : new long[] {42, 43}) {
+                    WatchResponse expected = WatchResponse.newBuilder().setHeader(header(revision))
+                            .setWatchId(watchId).addAllEvents(events).build();
+                    byte[] bytes = body.message(events, revision, watchId).payload().getBytes();
+                    assertEquals(expected, WatchResponse.parseFrom(bytes), watchId + " " + events + " " + revision);
+                    assertEquals(expected.getSerializedSize(), bytes.length);
+                }
+            }
+            body.forget();
+        }
+    }
+}
