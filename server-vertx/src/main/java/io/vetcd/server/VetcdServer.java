@@ -18,6 +18,7 @@ import io.vetcd.core.apply.Quota;
 import io.vetcd.core.backend.Backend;
 import io.vetcd.core.backend.ChronicleBackend;
 import io.vetcd.core.backend.MemoryBackend;
+import io.vetcd.server.grpc.GrpcFrames;
 import io.vetcd.server.grpc.KvEndpoint;
 import io.vetcd.server.grpc.MaintenanceEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
@@ -171,7 +172,7 @@ public final class VetcdServer implements AutoCloseable {
         String contentType = request.getHeader("content-type");
         if (contentType != null && contentType.startsWith("application/grpc")) {
             WireEncoding.prepare(request);
-            grpc.handle(request);
+            GrpcFrames.handle(grpc, request);
         } else {
             endpoints.handle(request);
         }

@@ -2,7 +2,6 @@ package io.vetcd.server.grpc;
 
 import com.google.protobuf.CodedOutputStream;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.grpc.common.GrpcMessage;
 import io.vetcd.proto.etcdserverpb.ResponseHeader;
 import io.vetcd.proto.mvccpb.Event;
 import java.util.IdentityHashMap;
@@ -42,7 +41,7 @@ final class SharedEventsBody {
     }
 
     /** The encoded response for watcher {@code watchId}: {@code events} at {@code revision}. */
-    GrpcMessage message(List<Event> events, long revision, long watchId) {
+    Buffer message(List<Event> events, long revision, long watchId) {
         if (revision != headerRevision) {
             header = headers.apply(revision).toByteArray();
             headerRevision = revision;
@@ -63,7 +62,7 @@ final class SharedEventsBody {
             payload.appendByte((byte) WATCH_ID_TAG);
             appendVarint(payload, watchId);
         }
-        return GrpcMessage.message("identity", payload);
+        return payload;
     }
 
     /** Drops the encoded events: called at the end of each drain. */

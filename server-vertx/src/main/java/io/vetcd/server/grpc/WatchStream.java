@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
@@ -63,6 +64,8 @@ final class WatchStream {
     private static final int MAX_BACKLOG = 1024;
     /** While a progress request waits for unsynced watchers, how often they are checked again. */
     private static final long PROGRESS_RECHECK_MILLIS = 10;
+    /** Queued responses are framed into writes of about this many bytes. */
+    private static final int MAX_WRITE_BYTES = 64 * 1024;
     /** clientv3's {@code InvalidWatchID}: the id of a progress response and of a refused create. */
     private static final long INVALID_WATCH_ID = -1;
     private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
@@ -70,6 +73,10 @@ final class WatchStream {
     private final WatchEndpoint endpoint;
     private final GrpcServerRequest<WatchRequest, WatchResponse> call;
     private final GrpcServerResponse<WatchRequest, WatchResponse> response;
+    /** The HTTP/2 response under the call: responses are written on it as gRPC frames ({@link GrpcFrames}). */
+    private final HttpServerResponse frames;
+    /** Context only: the call's headers were sent (by Vert.x's gRPC layer, before the first frame). */
+    private boolean headSent;
     private final Context context;
 
     // Shared with the writer (see the class comment).
@@ -86,8 +93,8 @@ final class WatchStream {
     private final Map<Long, StreamWatcher> watchers = new HashMap<>();
     /** etcd's {@code nextID}: where the search for a free id starts when the client lets the server choose. */
     private long nextId;
-    /** Encoded responses, in order: what the gRPC stream has not taken yet. */
-    private final ArrayDeque<GrpcMessage> outgoing = new ArrayDeque<>();
+    /** Encoded responses, in order: what the HTTP/2 stream has not taken yet. */
+    private final ArrayDeque<Buffer> outgoing = new ArrayDeque<>();
     /** Encodes events responses from parts shared by the stream's watchers. */
     private final SharedEventsBody sharedBody;
     private boolean requestsPaused;
@@ -99,18 +106,23 @@ final class WatchStream {
         this.endpoint = endpoint;
         this.call = call;
         this.response = call.response();
+        this.frames = GrpcFrames.response();
         this.context = Vertx.currentContext();
         this.sharedBody = new SharedEventsBody(endpoint::header);
     }
 
     void start() {
+        if (frames == null) {
+            fail(GrpcStatus.UNIMPLEMENTED, "etcdserverpb.Watch is served over HTTP/2 gRPC only");
+            return;
+        }
         call.invalidMessageHandler(this::invalid);
         // Decoded here rather than by Vert.x, which resets the stream when a message does not decode.
         call.messageHandler(this::message);
         call.errorHandler(error -> close()); // the client canceled the call
         call.exceptionHandler(e -> close()); // the connection closed
         response.exceptionHandler(e -> close());
-        response.drainHandler(v -> pump());
+        frames.drainHandler(v -> pump());
     }
 
     // ---- requests (context)
@@ -342,22 +354,30 @@ final class WatchStream {
     }
 
     private void send(WatchResponse r) {
-        outgoing.add(GrpcMessage.message("identity", Buffer.buffer(r.toByteArray())));
+        outgoing.add(Buffer.buffer(r.toByteArray()));
         pump();
     }
 
     /**
-     * Writes what the gRPC stream takes now; the rest waits for its drain. Once nothing is backed up,
+     * Writes what the HTTP/2 stream takes now, many responses per write; the rest waits for its drain. Once nothing is backed up,
      * the paused watchers are resumed.
      */
     private void pump() {
         if (closed) {
             return;
         }
-        while (!outgoing.isEmpty() && !response.writeQueueFull()) {
-            response.writeMessage(outgoing.poll());
+        while (!outgoing.isEmpty() && !frames.writeQueueFull()) {
+            if (!headSent) {
+                response.writeHead();
+                headSent = true;
+            }
+            Buffer batch = Buffer.buffer(Math.min(MAX_WRITE_BYTES, GrpcFrames.framedLength(outgoing.peek())));
+            do {
+                GrpcFrames.append(batch, outgoing.poll());
+            } while (!outgoing.isEmpty() && batch.length() < MAX_WRITE_BYTES);
+            frames.write(batch);
         }
-        congested = !outgoing.isEmpty() || response.writeQueueFull();
+        congested = !outgoing.isEmpty() || frames.writeQueueFull();
         if (requestsPaused != outgoing.size() >= MAX_BACKLOG) {
             requestsPaused = !requestsPaused;
             if (requestsPaused) {

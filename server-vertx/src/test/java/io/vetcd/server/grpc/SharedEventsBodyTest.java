@@ -40,7 +40,7 @@ class SharedEventsBodyTest {
                 for (long revision : new long[] {42, 43}) {
                     WatchResponse expected = WatchResponse.newBuilder().setHeader(header(revision))
                             .setWatchId(watchId).addAllEvents(events).build();
-                    byte[] bytes = body.message(events, revision, watchId).payload().getBytes();
+                    byte[] bytes = body.message(events, revision, watchId).getBytes();
                     assertEquals(expected, WatchResponse.parseFrom(bytes), watchId + " " + events + " " + revision);
                     assertEquals(expected.getSerializedSize(), bytes.length);
                 }
