@@ -419,7 +419,10 @@ public final class MvccStore {
             if (recorded != null) {
                 // a watcher's prev_kv is the key before this revision (etcd reads it at rev - 1), even
                 // when a sibling op of the same txn changed the key already
-                recorded.add(new Change(rev, sub, kv, false, history == null ? null : history.valueAt(rev - 1)));
+                // (the version found above is that one unless this txn wrote or deleted the key already)
+                KeyValue prev = previous != null && previous.getModRevision() < rev ? previous
+                        : history == null ? null : history.valueAt(rev - 1);
+                recorded.add(new Change(rev, sub, kv, false, prev));
             }
             return rev;
         }
