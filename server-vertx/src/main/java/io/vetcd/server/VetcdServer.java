@@ -12,13 +12,13 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vetcd.core.KvStore;
-import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.apply.Quota;
 import io.vetcd.core.backend.Backend;
 import io.vetcd.core.backend.ChronicleBackend;
 import io.vetcd.core.backend.MemoryBackend;
 import io.vetcd.server.grpc.KvEndpoint;
+import io.vetcd.server.grpc.LeaseEndpoint;
 import io.vetcd.server.grpc.MaintenanceEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WatchEndpoint;
@@ -102,6 +102,7 @@ public final class VetcdServer implements AutoCloseable {
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                     .setMaxMessageSize(config.limits().maxGrpcMessageBytes()));
             KvEndpoint.bind(grpc, store);
+            LeaseEndpoint.bind(grpc, store);
             WatchEndpoint.bind(grpc, store, identity, config.watchProgressNotifyInterval());
             Supplier<List<URI>> clientUrls = config.advertiseClientUrls().isEmpty()
                     ? server::boundClientUrls : config::advertiseClientUrls;
@@ -131,14 +132,13 @@ public final class VetcdServer implements AutoCloseable {
 
     /**
      * The store over its backend: nothing on disk with {@code --in-memory}, else the Chronicle Map files
-     * in the data dir, loaded. No Lease service yet, so no lease is ever granted: a put naming one is
-     * refused as etcd refuses a lease it does not hold.
+     * in the data dir, loaded, with its leases (renewed to their full TTL, as etcd does at start-up).
      */
     private static KvStore openStore(ServerConfig config, MemberIdentity identity) {
         long quota = config.quotaBackendBytes();
         Backend backend = config.inMemory() ? new MemoryBackend()
                 : ChronicleBackend.open(config.dataDir(), quota > 0 ? quota : Quota.DEFAULT_BYTES);
-        return new KvStore(config.limits(), identity, LeaseLookup.NO_LEASE, backend, quota);
+        return new KvStore(config.limits(), identity, backend, quota, config.minLeaseTtlSeconds());
     }
 
     private static HttpServer listen(Vertx vertx, ServerConfig config, URI url, int port, GrpcServer grpc,
