@@ -132,7 +132,8 @@ public final class VetcdServer implements AutoCloseable {
 
     /**
      * The store over its backend: nothing on disk with {@code --in-memory}, else the Chronicle Map files
-     * in the data dir, loaded, with its leases (renewed to their full TTL, as etcd does at start-up).
+     * in the data dir, loaded with the leases it kept (renewed to their full TTL, as etcd does at start-up).
+     * A lease asked for with less than {@code --vetcd-min-lease-ttl} gets that.
      */
     private static KvStore openStore(ServerConfig config, MemberIdentity identity) {
         long quota = config.quotaBackendBytes();
