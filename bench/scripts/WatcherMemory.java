@@ -1,7 +1,6 @@
 import com.google.protobuf.ByteString;
 import io.vetcd.core.KvStore;
 import io.vetcd.core.Limits;
-import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.watch.WatchSink;
 import io.vetcd.core.watch.WatchSpec;
@@ -25,7 +24,7 @@ public class WatcherMemory {
     }
     public static void main(String[] a) throws Exception {
         int n = Integer.parseInt(a[0]);
-        KvStore kv = new KvStore(Limits.defaults(), new MemberIdentity(1, 2, 2), LeaseLookup.NO_LEASE);
+        KvStore kv = new KvStore(Limits.defaults(), new MemberIdentity(1, 2, 2));
         WatchSink sink = new WatchSink() {
             public boolean events(List<Event> e, long r) { return true; }
             public void compacted(long c, long r) {}

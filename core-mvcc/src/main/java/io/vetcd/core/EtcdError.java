@@ -13,6 +13,8 @@ public enum EtcdError {
     VALUE_PROVIDED("INVALID_ARGUMENT", "etcdserver: value is provided"),
     LEASE_PROVIDED("INVALID_ARGUMENT", "etcdserver: lease is provided"),
     LEASE_NOT_FOUND("NOT_FOUND", "etcdserver: requested lease not found"),
+    LEASE_EXIST("FAILED_PRECONDITION", "etcdserver: lease already exists"),
+    LEASE_TTL_TOO_LARGE("OUT_OF_RANGE", "etcdserver: too large lease TTL"),
     TOO_MANY_OPS("INVALID_ARGUMENT", "etcdserver: too many operations in txn request"),
     DUPLICATE_KEY("INVALID_ARGUMENT", "etcdserver: duplicate key given in txn request"),
     REQUEST_TOO_LARGE("INVALID_ARGUMENT", "etcdserver: request is too large"),

@@ -7,6 +7,8 @@ import io.vetcd.core.backend.Backend;
 import io.vetcd.core.backend.BackendMeta;
 import io.vetcd.core.backend.MemoryBackend;
 import io.vetcd.core.backend.SnapshotFile;
+import io.vetcd.core.lease.Lease;
+import io.vetcd.core.lease.Lessor;
 import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.core.watch.WatchHub;
 import io.vetcd.core.watch.WatchSink;
@@ -16,6 +18,15 @@ import io.vetcd.proto.etcdserverpb.CompactionRequest;
 import io.vetcd.proto.etcdserverpb.CompactionResponse;
 import io.vetcd.proto.etcdserverpb.DeleteRangeRequest;
 import io.vetcd.proto.etcdserverpb.DeleteRangeResponse;
+import io.vetcd.proto.etcdserverpb.LeaseGrantRequest;
+import io.vetcd.proto.etcdserverpb.LeaseGrantResponse;
+import io.vetcd.proto.etcdserverpb.LeaseKeepAliveResponse;
+import io.vetcd.proto.etcdserverpb.LeaseLeasesResponse;
+import io.vetcd.proto.etcdserverpb.LeaseRevokeRequest;
+import io.vetcd.proto.etcdserverpb.LeaseRevokeResponse;
+import io.vetcd.proto.etcdserverpb.LeaseStatus;
+import io.vetcd.proto.etcdserverpb.LeaseTimeToLiveRequest;
+import io.vetcd.proto.etcdserverpb.LeaseTimeToLiveResponse;
 import io.vetcd.proto.etcdserverpb.PutRequest;
 import io.vetcd.proto.etcdserverpb.PutResponse;
 import io.vetcd.proto.etcdserverpb.RangeRequest;
@@ -25,6 +36,7 @@ import io.vetcd.proto.etcdserverpb.TxnResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +48,10 @@ import java.util.concurrent.CompletableFuture;
  * once the write is visible to every reader. Failures surface as {@link EtcdException} carrying etcd's code
  * and message: thrown by {@link #range}, delivered through the future by every other call.
  *
+ * <p>Leases ({@link Lessor}): grant and revoke go through the writer (a revoke deletes the lease's keys in
+ * one revision); keepalive, time-to-live and the list are answered on the caller's thread from memory;
+ * the lessor's thread queues the revoke of expired leases in the writer.
+ *
  * <p>The maintenance calls ({@link #hashKv}, {@link #snapshot}, {@link #defragment}, the NOSPACE alarm)
  * run in the writer too, so each sees one consistent state.
  */
@@ -45,31 +61,48 @@ public final class KvStore implements AutoCloseable {
     private final KvCommands kv;
     private final Limits limits;
     private final WatchHub watches;
+    private final Lessor lessor;
 
-    /** A store that keeps nothing on disk, with etcd's default quota. */
-    public KvStore(Limits limits, MemberIdentity identity, LeaseLookup leases) {
-        this(limits, identity, leases, new MemoryBackend(), Quota.DEFAULT_BYTES);
+    /** etcd's minimum lease TTL (seconds): smaller TTLs are raised to it. */
+    public static final long DEFAULT_MIN_LEASE_TTL_SECONDS = 2;
+
+    /** A store that keeps nothing on disk, with etcd's default quota and minimum lease TTL. */
+    public KvStore(Limits limits, MemberIdentity identity) {
+        this(limits, identity, new MemoryBackend(), Quota.DEFAULT_BYTES, DEFAULT_MIN_LEASE_TTL_SECONDS);
     }
 
     /**
      * A store over {@code backend}: what it kept is loaded first (the store continues at the next
      * revision), and it is closed with the store.
      *
-     * @param leases            the lessor's answer to "is this lease granted?": a put naming a lease it
-     *                          does not grant is refused, as in etcd; read by the writer
-     * @param quotaBackendBytes etcd's {@code --quota-backend-bytes} (0: 2 GiB, below 0: none)
+     * @param quotaBackendBytes   etcd's {@code --quota-backend-bytes} (0: 2 GiB, below 0: none)
+     * @param minLeaseTtlSeconds smaller lease TTLs are raised to it (at least 1)
      */
-    public KvStore(Limits limits, MemberIdentity identity, LeaseLookup leases, Backend backend,
-                   long quotaBackendBytes) {
+    public KvStore(Limits limits, MemberIdentity identity, Backend backend, long quotaBackendBytes,
+                   long minLeaseTtlSeconds) {
         this.store = new MvccStore(backend);
         this.applier = new Applier(store);
+        // Expired leases are queued like any write (FIFO behind at most the batch being applied), so
+        // expiry stays on time under write load; the lessor's thread never waits for them.
+        this.lessor = new Lessor(minLeaseTtlSeconds, due -> applier.submit(s -> expire(s, due)));
+        store.setKeyLeaseListener(lessor);
+        lessor.recover(store);
         this.watches = new WatchHub(store, mutation -> applier.submitInBackground(s -> {
             mutation.accept(s);
             return null;
         }));
         store.setChangeListener(watches);
-        this.kv = new KvCommands(limits, identity, leases, new Quota(quotaBackendBytes));
+        this.kv = new KvCommands(limits, identity, lessor, new Quota(quotaBackendBytes));
         this.limits = limits;
+        lessor.start();
+    }
+
+    /** Writer: the expiry of leases the lessor's thread found past their deadline. */
+    private Void expire(MvccStore s, List<Lease> due) {
+        for (Lease lease : due) {
+            lessor.expire(s, lease);
+        }
+        return null;
     }
 
     /** The request limits this store enforces; the network layer enforces the gRPC message limit. */
@@ -122,6 +155,76 @@ public final class KvStore implements AutoCloseable {
             setNoSpaceAlarm(true);
         }
         return CompletableFuture.failedFuture(e);
+    }
+
+    /**
+     * etcd's {@code LeaseGrant}, applied by the writer; the KV revision does not change.
+     * ID 0 picks a fresh positive id; a TTL below the minimum is raised (the response shows it).
+     * Fails with LEASE_TTL_TOO_LARGE (above 9,000,000,000 s), then LEASE_EXIST.
+     */
+    public CompletableFuture<LeaseGrantResponse> leaseGrant(LeaseGrantRequest r) {
+        return applier.submit(s -> {
+            Lease lease = lessor.grant(s, r.getID(), r.getTTL());
+            return LeaseGrantResponse.newBuilder().setHeader(kv.header(s.writerRevision()))
+                    .setID(lease.id()).setTTL(lease.ttlSeconds()).build();
+        });
+    }
+
+    /**
+     * etcd's {@code LeaseRevoke}, applied by the writer: every attached key is deleted in one revision
+     * (DELETE events); a lease without keys takes no revision. Fails with LEASE_NOT_FOUND.
+     */
+    public CompletableFuture<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
+        return applier.submit(s -> {
+            lessor.revoke(s, r.getID());
+            return LeaseRevokeResponse.newBuilder().setHeader(kv.header(s.writerRevision())).build();
+        });
+    }
+
+    /**
+     * etcd's {@code LeaseKeepAlive} for one request: renews the lease to its full granted TTL from now,
+     * in memory, on the caller's thread, lock-free. The response's TTL is the granted TTL, or 0 when the
+     * lease is unknown, revoked or already past its deadline (etcd's {@code ErrLeaseNotFound}).
+     */
+    public LeaseKeepAliveResponse leaseKeepAlive(long id) {
+        long ttl = lessor.keepAlive(id);
+        return LeaseKeepAliveResponse.newBuilder().setHeader(kv.header(store.revision())).setID(id).setTTL(ttl)
+                .build();
+    }
+
+    /**
+     * etcd's {@code LeaseTimeToLive}: the remaining TTL in whole seconds (truncated, as etcd's
+     * {@code int64(remaining.Seconds())}), the granted TTL and, if asked, the attached keys (in key
+     * order). An unknown lease answers TTL -1 and no error, as etcd's server does.
+     */
+    public LeaseTimeToLiveResponse leaseTimeToLive(LeaseTimeToLiveRequest r) {
+        LeaseTimeToLiveResponse.Builder resp = LeaseTimeToLiveResponse.newBuilder()
+                .setHeader(kv.header(store.revision())).setID(r.getID());
+        Lease lease = lessor.lookup(r.getID());
+        if (lease == null) {
+            return resp.setTTL(-1).build();
+        }
+        resp.setTTL(Lessor.remainingSeconds(lease)).setGrantedTTL(lease.ttlSeconds());
+        if (r.getKeys()) {
+            List<com.google.protobuf.ByteString> keys = lease.keys();
+            keys.sort(com.google.protobuf.ByteString.unsignedLexicographicalComparator());
+            resp.addAllKeys(keys);
+        }
+        return resp.build();
+    }
+
+    /** etcd's {@code LeaseLeases}: the ids of every granted lease. */
+    public LeaseLeasesResponse leaseLeases() {
+        LeaseLeasesResponse.Builder resp = LeaseLeasesResponse.newBuilder().setHeader(kv.header(store.revision()));
+        for (long id : lessor.ids()) {
+            resp.addLeases(LeaseStatus.newBuilder().setID(id));
+        }
+        return resp.build();
+    }
+
+    /** The lessor (tests and benchmarks: expiry lateness, lease count). */
+    public Lessor lessor() {
+        return lessor;
     }
 
     /**
@@ -214,6 +317,7 @@ public final class KvStore implements AutoCloseable {
     /** Applies what is queued, stops the writer (later writes fail with "server stopped"), closes the backend. */
     @Override
     public void close() {
+        lessor.close();
         applier.close();
         store.close();
     }

@@ -38,12 +38,25 @@ public final class KvTestSupport {
     }
 
     public static KvStore newStore(Limits limits) {
-        return new KvStore(limits, new MemberIdentity(CLUSTER_ID, MEMBER_ID, RAFT_TERM), KvTestSupport::isGranted);
+        return grantTestLeases(new KvStore(limits, new MemberIdentity(CLUSTER_ID, MEMBER_ID, RAFT_TERM)));
     }
 
-    /** The leases the tests' lessor holds: ids 1 to 99; {@link #UNGRANTED_LEASE} and above are unknown. */
-    public static boolean isGranted(long lease) {
-        return lease > 0 && lease < UNGRANTED_LEASE;
+    /** Grants the leases the KV tests name: ids 1 to 99, for an hour; {@link #UNGRANTED_LEASE} and above are unknown. */
+    public static KvStore grantTestLeases(KvStore kv) {
+        for (long id = 1; id < UNGRANTED_LEASE; id++) {
+            await(kv.leaseGrant(io.vetcd.proto.etcdserverpb.LeaseGrantRequest.newBuilder().setID(id).setTTL(3600)
+                    .build()));
+        }
+        return kv;
+    }
+
+    /** A lessor for tests that drive {@link io.vetcd.core.apply.KvCommands} directly: ids 1 to 99 granted. */
+    public static io.vetcd.core.lease.Lessor testLessor(io.vetcd.core.mvcc.MvccStore store) {
+        io.vetcd.core.lease.Lessor lessor = new io.vetcd.core.lease.Lessor(1, due -> {});
+        for (long id = 1; id < UNGRANTED_LEASE; id++) {
+            lessor.grant(store, id, 3600);
+        }
+        return lessor;
     }
 
     public static final long UNGRANTED_LEASE = 100;

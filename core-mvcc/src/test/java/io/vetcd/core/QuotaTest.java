@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  */
 class QuotaTest {
     private static final long QUOTA = 8 * 1024;
-    private final KvStore kv = new KvStore(Limits.defaults(),
+    private final KvStore kv = KvTestSupport.grantTestLeases(new KvStore(Limits.defaults(),
             new MemberIdentity(KvTestSupport.CLUSTER_ID, KvTestSupport.MEMBER_ID, KvTestSupport.RAFT_TERM),
-            KvTestSupport::isGranted, new MemoryBackend(), QUOTA);
+            new MemoryBackend(), QUOTA, KvStore.DEFAULT_MIN_LEASE_TTL_SECONDS));
 
     @AfterEach
     void close() {

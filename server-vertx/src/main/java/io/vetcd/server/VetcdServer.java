@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vetcd.core.KvStore;
-import io.vetcd.core.LeaseLookup;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.apply.Quota;
 import io.vetcd.core.backend.Backend;
@@ -133,14 +132,13 @@ public final class VetcdServer implements AutoCloseable {
 
     /**
      * The store over its backend: nothing on disk with {@code --in-memory}, else the Chronicle Map files
-     * in the data dir, loaded. No Lease service yet, so no lease is ever granted: a put naming one is
-     * refused as etcd refuses a lease it does not hold.
+     * in the data dir, loaded (with the leases it kept). Leases shorter than etcd's minimum TTL are raised to it.
      */
     private static KvStore openStore(ServerConfig config, MemberIdentity identity) {
         long quota = config.quotaBackendBytes();
         Backend backend = config.inMemory() ? new MemoryBackend()
                 : ChronicleBackend.open(config.dataDir(), quota > 0 ? quota : Quota.DEFAULT_BYTES);
-        return new KvStore(config.limits(), identity, LeaseLookup.NO_LEASE, backend, quota);
+        return new KvStore(config.limits(), identity, backend, quota, KvStore.DEFAULT_MIN_LEASE_TTL_SECONDS);
     }
 
     private static HttpServer listen(Vertx vertx, ServerConfig config, URI url, int port, GrpcServer grpc,

@@ -6,6 +6,7 @@ import io.vetcd.core.Limits;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.apply.KvCommands;
 import io.vetcd.core.apply.Quota;
+import io.vetcd.core.lease.Lessor;
 import io.vetcd.core.mvcc.KeyRange;
 import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.core.mvcc.WriteTxn;
@@ -29,8 +30,6 @@ final class Fixtures {
     static final int REQUEST_POOL = 1 << 16;
     static final Limits LIMITS = Limits.defaults();
     static final MemberIdentity IDENTITY = new MemberIdentity(1, 2, 2);
-    /** Every lease is granted (the benchmarks use lease 0 anyway). */
-    static final io.vetcd.core.LeaseLookup LEASES = lease -> true;
 
     private Fixtures() {}
 
@@ -65,11 +64,13 @@ final class Fixtures {
     }
 
     static KvCommands commands() {
-        return new KvCommands(LIMITS, IDENTITY, LEASES, new Quota(Quota.DEFAULT_BYTES));
+        // No lease is granted (the benchmarks use lease 0); the lessor's thread is never started.
+        return new KvCommands(LIMITS, IDENTITY, new Lessor(KvStore.DEFAULT_MIN_LEASE_TTL_SECONDS, due -> {}),
+                new Quota(Quota.DEFAULT_BYTES));
     }
 
     static KvStore kvStore() {
-        return new KvStore(LIMITS, IDENTITY, LEASES);
+        return new KvStore(LIMITS, IDENTITY);
     }
 
     /**

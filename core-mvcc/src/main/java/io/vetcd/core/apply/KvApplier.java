@@ -2,7 +2,7 @@ package io.vetcd.core.apply;
 
 import com.google.protobuf.ByteString;
 import io.vetcd.core.EtcdError;
-import io.vetcd.core.LeaseLookup;
+import io.vetcd.core.lease.Lessor;
 import io.vetcd.core.mvcc.KeyRange;
 import io.vetcd.core.mvcc.RangeResult;
 import io.vetcd.core.mvcc.ReadView;
@@ -119,7 +119,7 @@ final class KvApplier {
      * after the request checks and before ignore_value/ignore_lease look at the key; a put in a txn
      * right after that look ({@link #checkPuts}).
      */
-    static void checkLease(LeaseLookup leases, long lease) {
+    static void checkLease(Lessor leases, long lease) {
         if (lease != 0 && !leases.isGranted(lease)) {
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
@@ -141,7 +141,7 @@ final class KvApplier {
      *
      * @param view a {@link WriteTxn} unless {@link RequestChecks#isReadOnly} holds for {@code r}
      */
-    static TxnResponse.Builder txn(ReadView view, TxnRequest r, LeaseLookup leases) {
+    static TxnResponse.Builder txn(ReadView view, TxnRequest r, Lessor leases) {
         TxnPath path = TxnPath.of(view, r);
         boolean write = !RequestChecks.isReadOnly(r);
         if (write) {
@@ -171,7 +171,7 @@ final class KvApplier {
     }
 
     /** etcd's {@code checkPut} over the chosen path: ignore_value/ignore_lease need an existing key. */
-    private static void checkPuts(ReadView view, TxnRequest r, TxnPath.Cursor path, LeaseLookup leases) {
+    private static void checkPuts(ReadView view, TxnRequest r, TxnPath.Cursor path, Lessor leases) {
         boolean succeeded = path.next();
         for (RequestOp op : succeeded ? r.getSuccessList() : r.getFailureList()) {
             if (op.hasRequestTxn()) {

@@ -2,7 +2,7 @@ package io.vetcd.core.apply;
 
 import com.google.protobuf.Message;
 import io.vetcd.core.EtcdError;
-import io.vetcd.core.LeaseLookup;
+import io.vetcd.core.lease.Lessor;
 import io.vetcd.core.Limits;
 import io.vetcd.core.MemberIdentity;
 import io.vetcd.core.backend.BackendFullException;
@@ -32,10 +32,10 @@ public final class KvCommands {
     private final Limits limits;
     private final MemberIdentity identity;
     private final RaftEntrySize entrySize;
-    private final LeaseLookup leases;
+    private final Lessor leases;
     private final Quota quota;
 
-    public KvCommands(Limits limits, MemberIdentity identity, LeaseLookup leases, Quota quota) {
+    public KvCommands(Limits limits, MemberIdentity identity, Lessor leases, Quota quota) {
         this.limits = limits;
         this.identity = identity;
         this.leases = leases;
@@ -170,7 +170,8 @@ public final class KvCommands {
         }
     }
 
-    private ResponseHeader header(long revision) {
+    /** The full response header at {@code revision}. */
+    public ResponseHeader header(long revision) {
         return ResponseHeader.newBuilder()
                 .setClusterId(identity.clusterId())
                 .setMemberId(identity.memberId())

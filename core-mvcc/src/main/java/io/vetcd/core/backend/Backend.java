@@ -4,7 +4,7 @@ import java.util.function.Consumer;
 
 /**
  * Where the MVCC history outlives the process (etcd's {@code backend}): every retained version by
- * revision, plus {@link BackendMeta}. The revision index in memory answers every read; the backend is
+ * revision, plus {@link BackendMeta}, plus the granted leases (id and TTL). The revision index in memory answers every read; the backend is
  * written by the writer and read once, at start-up.
  *
  * <p>Threading: one thread at a time (the holder of the writer lock) calls every method; the size
@@ -37,6 +37,34 @@ public interface Backend extends AutoCloseable {
      * counts it from the version itself.
      */
     void remove(StoredVersion version);
+
+    /** Receives the kept leases at start-up. */
+    @FunctionalInterface
+    interface LeaseVisitor {
+        void lease(long id, long ttlSeconds);
+    }
+
+    /** Receives a live key and the lease it is attached to. */
+    @FunctionalInterface
+    interface KeyLease {
+        void accept(com.google.protobuf.ByteString key, long lease);
+    }
+
+    /**
+     * Keeps a granted lease: its id and granted TTL (seconds). Deadlines are not kept: on start-up every
+     * lease gets its full TTL again (etcd's rule). Survives a crash once the next {@link #commit} returns.
+     */
+    void putLease(long id, long ttlSeconds);
+
+    /**
+     * Forgets a revoked lease. A backend may defer it until the next {@link #commit} has written the meta,
+     * so that a crash never leaves keys (whose deletion was not committed) attached to a lease it forgot;
+     * the opposite leftover, a lease whose keys are gone, is harmless: it expires again.
+     */
+    void removeLease(long id);
+
+    /** Start-up, after {@link #load}: every lease kept. */
+    void loadLeases(LeaseVisitor visitor);
 
     /** Ends a batch: writes {@code meta}; afterwards the batch survives {@code kill -9}. */
     void commit(BackendMeta meta);

@@ -37,8 +37,12 @@ import net.openhft.chronicle.map.MapEntry;
  *       on the same data dir is refused instead of writing the same maps.
  *   <li>{@code revisions.cm.defrag}: a {@link #defragment} in progress; a leftover is deleted at open.
  * </ul>
- * Leases and auth will get maps of their own here ({@code leases.cm}, {@code auth.cm}), under the same
- * lock, marker and commit.
+ *   <li>{@code leases.cm}: the granted leases, id to granted TTL in seconds ({@link #putLease}); a grant
+ *       is written at once, a revoke only after the meta of its batch ({@link #commit}), so a crash
+ *       never leaves live keys attached to a forgotten lease. Created empty when missing (a store from
+ *       before leases). Opened in recovery mode under the same rule as the revisions map.
+ * </ul>
+ * Auth will get a map of its own here ({@code auth.cm}), under the same lock, marker and commit.
  *
  * <p>Cost on the write path: {@link #put} is one Chronicle insert (a 16-byte key written into a reused
  * array, the event encoded into one exact-size array); {@link #commit} copies 64 bytes into the mapped
@@ -54,6 +58,10 @@ public final class ChronicleBackend implements Backend {
     }
 
     static final String REVISIONS = "revisions.cm";
+    static final String LEASES = "leases.cm";
+    /** Room in leases.cm before Chronicle adds tiers (up to {@code LEASE_BLOAT} times as many). */
+    private static final long LEASE_ENTRIES = 1 << 20;
+    private static final double LEASE_BLOAT = 8;
     static final String META = "meta.dat";
     static final String CLEAN_SHUTDOWN = "clean-shutdown";
     static final String LOCK = "lock";
@@ -68,13 +76,17 @@ public final class ChronicleBackend implements Backend {
     /** The key of the version being put or removed: Chronicle copies it into the map, so one array serves. */
     private final byte[] key = new byte[RevisionKey.BYTES];
     private ChronicleMap<byte[], byte[]> revisions;
+    private final ChronicleMap<Long, Long> leases;
+    /** Revoked leases to remove from {@link #leases} once the meta of their batch is written. */
+    private final List<Long> leasesToRemove = new ArrayList<>();
     /** What {@link #commit} records as the revisions file's length, re-read when Chronicle maps more of it. */
     private long revisionsFileLength;
     private long mappedAtLastLength = -1;
     private boolean closed;
 
     private ChronicleBackend(Path dir, long quotaBytes, FileChannel lockChannel, MetaFile metaFile,
-                             ChronicleMap<byte[], byte[]> revisions) {
+                             ChronicleMap<byte[], byte[]> revisions, ChronicleMap<Long, Long> leases) {
+        this.leases = leases;
         this.dir = dir;
         this.quotaBytes = quotaBytes;
         this.lockChannel = lockChannel;
@@ -103,8 +115,16 @@ public final class ChronicleBackend implements Backend {
             MetaFile metaFile = openMeta(dir, quotaBytes);
             try {
                 ChronicleMap<byte[], byte[]> revisions = openRevisions(dir, metaFile, quotaBytes);
+                ChronicleMap<Long, Long> leases;
+                try {
+                    leases = openLeases(dir);
+                } catch (IOException | RuntimeException e) {
+                    revisions.close();
+                    throw e;
+                }
                 Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN));
-                ChronicleBackend backend = new ChronicleBackend(dir, quotaBytes, lockChannel, metaFile, revisions);
+                ChronicleBackend backend = new ChronicleBackend(dir, quotaBytes, lockChannel, metaFile, revisions,
+                        leases);
                 if (quotaBytes > metaFile.state().sizedForQuotaBytes()) {
                     try {
                         backend.defragment();
@@ -191,6 +211,30 @@ public final class ChronicleBackend implements Backend {
             return recover
                     ? sizing.builder().recoverPersistedTo(path.toFile(), false)
                     : sizing.builder().createPersistedTo(path.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("corrupt data file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The leases map: created when missing, else opened (in recovery mode after an unclean stop). */
+    private static ChronicleMap<Long, Long> openLeases(Path dir) throws IOException {
+        Path path = dir.resolve(LEASES);
+        var builder = ChronicleMap.of(Long.class, Long.class)
+                .name("vetcd-leases")
+                .entries(LEASE_ENTRIES)
+                .maxBloatFactor(LEASE_BLOAT)
+                .sparseFile(true)
+                .skipCloseOnExitHook(true)
+                .putReturnsNull(true)
+                .removeReturnsNull(true);
+        if (!Files.exists(path) || Files.size(path) == 0) {
+            Files.deleteIfExists(path);
+            return builder.createPersistedTo(path.toFile());
+        }
+        boolean recover = !Files.exists(dir.resolve(CLEAN_SHUTDOWN));
+        try {
+            return recover ? builder.recoverPersistedTo(path.toFile(), false)
+                    : builder.createPersistedTo(path.toFile());
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("corrupt data file " + path + ": " + e.getMessage(), e);
         }
@@ -290,6 +334,22 @@ public final class ChronicleBackend implements Backend {
     }
 
     @Override
+    public void putLease(long id, long ttlSeconds) {
+        leasesToRemove.remove((Long) id); // revoked and granted again in one batch (rare)
+        leases.put(id, ttlSeconds);
+    }
+
+    @Override
+    public void removeLease(long id) {
+        leasesToRemove.add(id);
+    }
+
+    @Override
+    public void loadLeases(LeaseVisitor visitor) {
+        leases.forEach(visitor::lease);
+    }
+
+    @Override
     public void commit(BackendMeta meta) {
         long mapped = revisions.offHeapMemoryUsed(); // grows exactly when the file does: a new tier bulk
         if (mapped != mappedAtLastLength) {
@@ -297,6 +357,12 @@ public final class ChronicleBackend implements Backend {
             revisionsFileLength = revisionsFile.length(); // a stat costs ~1.5 us here: not once a batch
         }
         metaFile.write(new MetaFile.State(meta, revisionsFileLength, metaFile.state().sizedForQuotaBytes()));
+        if (!leasesToRemove.isEmpty()) {
+            for (Long id : leasesToRemove) {
+                leases.remove(id);
+            }
+            leasesToRemove.clear();
+        }
     }
 
     @Override
@@ -366,6 +432,7 @@ public final class ChronicleBackend implements Backend {
         closed = true;
         try {
             revisions.close();
+            leases.close();
             metaFile.close();
             Files.write(dir.resolve(CLEAN_SHUTDOWN), new byte[0]);
         } catch (IOException e) {

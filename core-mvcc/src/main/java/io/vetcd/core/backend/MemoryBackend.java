@@ -32,6 +32,17 @@ public final class MemoryBackend implements Backend {
         sizes.subtract(EventCodec.storedBytes(version));
     }
 
+    /** Nothing to keep: the lessor holds its leases in memory, for as long as the process lives. */
+    @Override
+    public void putLease(long id, long ttlSeconds) {}
+
+    @Override
+    public void removeLease(long id) {}
+
+    /** Nothing was kept (as for the versions): a fresh start has no lease. */
+    @Override
+    public void loadLeases(LeaseVisitor visitor) {}
+
     /** Nothing to write: the meta lives only as long as the process. */
     @Override
     public void commit(BackendMeta meta) {}

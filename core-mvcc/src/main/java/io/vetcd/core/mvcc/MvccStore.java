@@ -68,6 +68,10 @@ public final class MvccStore {
     private ChangeListener listener = NO_LISTENER;
     /** Writer only: the changes of the batch being applied, recorded while the listener wants them. */
     private final List<Change> batchChanges = new ArrayList<>();
+    /** Who hears of keys moving between leases (the lessor); set once, before any write. */
+    private KeyLeaseListener leaseListener = KeyLeaseListener.NONE;
+    /** Writer only: a lease was granted or revoked since the last commit, so the batch must commit. */
+    private boolean leasesChanged;
 
     private static final ChangeListener NO_LISTENER = new ChangeListener() {
         @Override
@@ -135,6 +139,39 @@ public final class MvccStore {
         this.listener = listener;
     }
 
+    /** Set once, before the first write: who hears of keys attached to and detached from leases. */
+    public void setKeyLeaseListener(KeyLeaseListener listener) {
+        this.leaseListener = listener;
+    }
+
+    /** Writer only: keeps a granted lease (id, granted TTL in seconds); committed with the batch. */
+    public void putLease(long id, long ttlSeconds) {
+        backend.putLease(id, ttlSeconds);
+        leasesChanged = true;
+    }
+
+    /** Writer only: forgets a revoked lease; committed with the batch. */
+    public void removeLease(long id) {
+        backend.removeLease(id);
+        leasesChanged = true;
+    }
+
+    /** Start-up (before any write): the leases the backend kept, as (id, granted TTL seconds). */
+    public void loadLeases(Backend.LeaseVisitor visitor) {
+        backend.loadLeases(visitor);
+    }
+
+    /** Writer only (a consistent walk): every live key holding a lease, with its lease. */
+    public void forEachLeasedKey(Backend.KeyLease action) {
+        long rev = writerRevision;
+        index.forEachKey((key, history) -> {
+            KeyValue kv = history.valueAt(rev);
+            if (kv != null && kv.getLease() != 0) {
+                action.accept(kv.getKey(), kv.getLease());
+            }
+        });
+    }
+
     /**
      * Writer only: commits the batch to the backend, tells the listener the batch's changes, then lets
      * readers see everything up to the writer's revision; returns the revision. The listener hears first
@@ -183,9 +220,10 @@ public final class MvccStore {
 
     private void commit() {
         BackendMeta meta = new BackendMeta(writerRevision, compactRevision, noSpaceAlarm);
-        if (!meta.equals(committed)) {
+        if (!meta.equals(committed) || leasesChanged) {
             backend.commit(meta);
             committed = meta;
+            leasesChanged = false;
         }
     }
 
@@ -365,6 +403,8 @@ public final class MvccStore {
         }
     }
 
+    private record LeaseMove(ByteString key, long from, long to) {}
+
     private final class Txn implements WriteTxn {
         private final long begin;
         private int changes;
@@ -372,6 +412,8 @@ public final class MvccStore {
         private final List<byte[]> changedKeys = new ArrayList<>();
         /** What this txn changed, for the listener; null when it wants nothing. Handed over at {@link #end()}. */
         private final List<Change> recorded = listener.wantsChanges() ? new ArrayList<>() : null;
+        /** Keys moved between leases; null until one is. Handed over at {@link #end()}. */
+        private List<LeaseMove> leaseMoves;
 
         Txn(long begin) {
             this.begin = begin;
@@ -413,6 +455,10 @@ public final class MvccStore {
                     .setLease(lease)
                     .build();
             int sub = changes++;
+            long previousLease = previous == null ? 0 : previous.getLease();
+            if (previousLease != lease) {
+                leaseMoved(key, previousLease, lease);
+            }
             index.put(keyBytes, history, rev, sub, kv);
             changedKeys.add(keyBytes);
             backend.put(new StoredVersion(rev, sub, kv, false));
@@ -431,6 +477,9 @@ public final class MvccStore {
             for (KeyValue kv : live) {
                 byte[] keyBytes = kv.getKey().toByteArray();
                 int sub = changes++;
+                if (kv.getLease() != 0) {
+                    leaseMoved(kv.getKey(), kv.getLease(), 0);
+                }
                 index.tombstone(keyBytes, rev, sub);
                 changedKeys.add(keyBytes);
                 KeyValue tombstone = tombstone(kv.getKey(), rev);
@@ -440,6 +489,13 @@ public final class MvccStore {
                 }
             }
             return live.size();
+        }
+
+        private void leaseMoved(ByteString key, long from, long to) {
+            if (leaseMoves == null) {
+                leaseMoves = new ArrayList<>();
+            }
+            leaseMoves.add(new LeaseMove(key, from, to));
         }
 
         @Override
@@ -452,6 +508,12 @@ public final class MvccStore {
             writerRevision = revision();
             if (recorded != null) {
                 batchChanges.addAll(recorded);
+            }
+            if (leaseMoves != null) {
+                for (LeaseMove m : leaseMoves) {
+                    leaseListener.leaseChanged(m.key(), m.from(), m.to());
+                }
+                leaseMoves = null;
             }
         }
 
@@ -471,6 +533,7 @@ public final class MvccStore {
             }
             changedKeys.clear();
             changes = 0;
+            leaseMoves = null;
         }
     }
 }

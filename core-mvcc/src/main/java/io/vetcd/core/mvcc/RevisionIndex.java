@@ -144,6 +144,11 @@ final class RevisionIndex {
                 .forEach(action);
     }
 
+    /** Writer only (a consistent walk): every key with its history, in key order. */
+    void forEachKey(BiConsumer<byte[], KeyHistory> action) {
+        keys.forEach(action);
+    }
+
     /** Writer only (a consistent walk): every retained version of every key, keys in order, newest first. */
     void forEachVersion(BiConsumer<byte[], KeyHistory.Version> action) {
         keys.forEach((key, history) -> history.forEach(v -> action.accept(key, v)));

@@ -25,7 +25,7 @@ abstract class ApplierTestBase {
 
     final MvccStore store = new MvccStore();
     final Applier applier = new Applier(store);
-    final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport::isGranted,
+    final KvCommands kv = new KvCommands(Limits.defaults(), new MemberIdentity(1, 2, 2), KvTestSupport.testLessor(store),
             new Quota(Quota.DEFAULT_BYTES));
 
     @AfterEach

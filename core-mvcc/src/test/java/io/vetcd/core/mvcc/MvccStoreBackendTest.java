@@ -47,6 +47,15 @@ class MvccStoreBackendTest {
         }
 
         @Override
+        public void putLease(long id, long ttlSeconds) {}
+
+        @Override
+        public void removeLease(long id) {}
+
+        @Override
+        public void loadLeases(LeaseVisitor visitor) {}
+
+        @Override
         public void commit(BackendMeta meta) {
             committed = meta;
             calls.add("commit " + meta.revision() + " compact " + meta.compactRevision());
