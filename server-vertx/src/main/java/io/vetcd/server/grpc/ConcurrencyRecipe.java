@@ -19,6 +19,8 @@ import io.vetcd.core.watch.WatchSpec;
 import io.vetcd.core.watch.Watcher;
 import io.vetcd.proto.etcdserverpb.Compare;
 import io.vetcd.proto.etcdserverpb.DeleteRangeRequest;
+import io.vetcd.proto.etcdserverpb.LeaseGrantRequest;
+import io.vetcd.proto.etcdserverpb.LeaseGrantResponse;
 import io.vetcd.proto.etcdserverpb.PutRequest;
 import io.vetcd.proto.etcdserverpb.RangeRequest;
 import io.vetcd.proto.etcdserverpb.RangeResponse;
@@ -141,7 +143,8 @@ final class ConcurrencyRecipe {
         if (lease != 0) {
             return CompletableFuture.completedFuture(lease);
         }
-        return CompletableFuture.completedFuture(0L); // TODO grant once the lessor is merged
+        return store.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(DEFAULT_SESSION_TTL_SECONDS).build())
+                .thenApplyAsync(LeaseGrantResponse::getID, call.executor);
     }
 
     // ---- waiting for deletes
