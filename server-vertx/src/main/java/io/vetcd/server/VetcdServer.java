@@ -18,6 +18,7 @@ import io.vetcd.core.backend.Backend;
 import io.vetcd.core.backend.ChronicleBackend;
 import io.vetcd.core.backend.MemoryBackend;
 import io.vetcd.server.grpc.KvEndpoint;
+import io.vetcd.server.grpc.LeaseEndpoint;
 import io.vetcd.server.grpc.MaintenanceEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WatchEndpoint;
@@ -101,6 +102,7 @@ public final class VetcdServer implements AutoCloseable {
             GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                     .setMaxMessageSize(config.limits().maxGrpcMessageBytes()));
             KvEndpoint.bind(grpc, store);
+            LeaseEndpoint.bind(grpc, store);
             WatchEndpoint.bind(grpc, store, identity, config.watchProgressNotifyInterval());
             io.vetcd.server.grpc.LockEndpoint.bind(grpc, store, identity);
             io.vetcd.server.grpc.ElectionEndpoint.bind(grpc, store, identity);
@@ -132,13 +134,14 @@ public final class VetcdServer implements AutoCloseable {
 
     /**
      * The store over its backend: nothing on disk with {@code --in-memory}, else the Chronicle Map files
-     * in the data dir, loaded (with the leases it kept). Leases shorter than etcd's minimum TTL are raised to it.
+     * in the data dir, loaded with the leases it kept (renewed to their full TTL, as etcd does at start-up).
+     * A lease asked for with less than {@code --vetcd-min-lease-ttl} gets that.
      */
     private static KvStore openStore(ServerConfig config, MemberIdentity identity) {
         long quota = config.quotaBackendBytes();
         Backend backend = config.inMemory() ? new MemoryBackend()
                 : ChronicleBackend.open(config.dataDir(), quota > 0 ? quota : Quota.DEFAULT_BYTES);
-        return new KvStore(config.limits(), identity, backend, quota, KvStore.DEFAULT_MIN_LEASE_TTL_SECONDS);
+        return new KvStore(config.limits(), identity, backend, quota, config.minLeaseTtlSeconds());
     }
 
     private static HttpServer listen(Vertx vertx, ServerConfig config, URI url, int port, GrpcServer grpc,

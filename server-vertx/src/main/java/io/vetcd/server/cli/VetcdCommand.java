@@ -68,15 +68,24 @@ public final class VetcdCommand implements Callable<Integer> {
                     + " no events, in Go's duration syntax, e.g. 10m, 100ms, 1m30s (default: 10m).")
     Duration watchProgressNotifyInterval = ServerConfig.DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL;
 
+    @Option(names = "--vetcd-min-lease-ttl", paramLabel = "SECONDS",
+            description = "vetcd's own flag: the shortest lease TTL in seconds; a lease asked for with less gets"
+                    + " this (etcd's fixed minimum is 2; at least 1; default: ${DEFAULT-VALUE}).")
+    long minLeaseTtlSeconds = ServerConfig.DEFAULT_MIN_LEASE_TTL_SECONDS;
+
     @Option(names = "--log-level", description = "debug, info, warn, error, panic or fatal (default: ${DEFAULT-VALUE}).")
     String logLevel = "info";
 
     @Override
     public Integer call() {
         configureLogging();
+        if (minLeaseTtlSeconds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--vetcd-min-lease-ttl: must be at least 1 second, not " + minLeaseTtlSeconds);
+        }
         ServerConfig config = new ServerConfig(name, dataDir != null ? dataDir : Path.of(name + ".vetcd"), inMemory,
                 listenClientUrls, advertiseClientUrls, peerUrls, new Limits(maxRequestBytes, maxTxnOps),
-                quotaBackendBytes, maxConcurrentStreams, watchProgressNotifyInterval);
+                quotaBackendBytes, maxConcurrentStreams, watchProgressNotifyInterval, minLeaseTtlSeconds);
         VetcdServer server;
         try {
             server = VetcdServer.start(config);
