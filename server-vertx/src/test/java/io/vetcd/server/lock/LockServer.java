@@ -23,7 +23,7 @@ final class LockServer implements AutoCloseable {
     }
 
     static LockServer start() {
-        return new LockServer(VetcdServer.start(ServerConfig.inMemoryOnFreePort()));
+        return new LockServer(VetcdServer.start(ServerConfig.inMemoryOnFreePort().withMinLeaseTtlSeconds(1)));
     }
 
     String endpoint() {
