@@ -285,7 +285,11 @@ public final class ElectionEndpoint {
             watch(spec, (events, revision) -> {
                 for (Event event : events) {
                     if (event.getType() == Event.EventType.DELETE) {
-                        lookup();
+                        // the next lookup must see the deletion: wait till it is readable (no event of
+                        // this watch is handled meanwhile)
+                        stopWatch();
+                        ConcurrencyRecipe.whenReadable(store, context, revision,
+                                this::lookup);
                         return;
                     }
                     send(LeaderResponse.newBuilder().setHeader(header.toBuilder().setRevision(revision))
