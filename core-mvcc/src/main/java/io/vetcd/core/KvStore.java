@@ -301,6 +301,11 @@ public final class KvStore implements AutoCloseable {
     /**
      * Writes a point-in-time copy of the whole store to {@code out} in vetcd's snapshot format
      * ({@link SnapshotFile}); writes wait while it is taken. The future holds what it records.
+     *
+     * <p>Leases are not in the snapshot (etcd's bbolt snapshot carries its lease bucket; vetcd's format
+     * does not yet): a store restored from one has no lease, and its keys keep the lease id in their
+     * {@code lease} field, attached to nothing - they do not expire (etcd does the same with a key whose
+     * lease is missing at start-up: it warns and keeps the key).
      */
     public CompletableFuture<BackendMeta> snapshot(OutputStream out) {
         return applier.submitInBackground(s -> {

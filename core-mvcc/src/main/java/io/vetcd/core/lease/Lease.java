@@ -142,7 +142,7 @@ public final class Lease {
 
     /** A copy of the attached keys (any thread). */
     public synchronized List<ByteString> keys() {
-        return keys == null ? List.of() : new ArrayList<>(keys);
+        return keys == null ? new ArrayList<>() : new ArrayList<>(keys);
     }
 
     synchronized int keyCount() {

@@ -79,13 +79,7 @@ public final class VetcdCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         configureLogging();
-        if (minLeaseTtlSeconds < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--vetcd-min-lease-ttl: must be at least 1 second, not " + minLeaseTtlSeconds);
-        }
-        ServerConfig config = new ServerConfig(name, dataDir != null ? dataDir : Path.of(name + ".vetcd"), inMemory,
-                listenClientUrls, advertiseClientUrls, peerUrls, new Limits(maxRequestBytes, maxTxnOps),
-                quotaBackendBytes, maxConcurrentStreams, watchProgressNotifyInterval, minLeaseTtlSeconds);
+        ServerConfig config = config();
         VetcdServer server;
         try {
             server = VetcdServer.start(config);
@@ -106,6 +100,17 @@ public final class VetcdCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** The member's configuration from the flags; a usage error ({@code ParameterException}) if one is out of range. */
+    ServerConfig config() {
+        if (minLeaseTtlSeconds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--vetcd-min-lease-ttl: must be at least 1 second, not " + minLeaseTtlSeconds);
+        }
+        return new ServerConfig(name, dataDir != null ? dataDir : Path.of(name + ".vetcd"), inMemory,
+                listenClientUrls, advertiseClientUrls, peerUrls, new Limits(maxRequestBytes, maxTxnOps),
+                quotaBackendBytes, maxConcurrentStreams, watchProgressNotifyInterval, minLeaseTtlSeconds);
     }
 
     private void configureLogging() {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The services vetcd does not implement yet (Lease, Auth) answer with the gRPC
+ * The services vetcd does not implement yet (Auth) answer with the gRPC
  * status UNIMPLEMENTED, through jetcd's own clients: a proper status, which jetcd treats as final, not a
  * reset or broken stream (which jetcd would see as UNAVAILABLE/INTERNAL/CANCELLED and retry). The KV
  * service on the same connection keeps working. Real etcd implements them all, so against it
@@ -41,16 +41,6 @@ class UnimplementedServicesTest {
     private static void unimplemented(CompletableFuture<?> call) {
         Jetcd.Failure f = failure(call);
         assertEquals(ErrorCode.UNIMPLEMENTED, f.code(), () -> "got " + f);
-    }
-
-    @Test
-    void leaseGrant() {
-        unimplemented(client.getLeaseClient().grant(60));
-    }
-
-    @Test
-    void leaseRevoke() {
-        unimplemented(client.getLeaseClient().revoke(1));
     }
 
     @Test

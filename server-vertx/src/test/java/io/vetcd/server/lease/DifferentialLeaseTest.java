@@ -174,10 +174,12 @@ class DifferentialLeaseTest {
         step("grant 103 with a negative TTL", s -> s.grant(103, -5));
         step("grant 104 with the largest TTL", s -> s.grant(104, 9_000_000_000L));
         step("grant 105 with a TTL too large", s -> s.grant(105, 9_000_000_001L));
+        step("grant a negative id", s -> s.grant(-7, 60)); // etcd 3.4 accepts it
         step("time to live of 101", s -> s.timeToLive(101, false));
         step("revoke 101", s -> s.revoke(101));
         step("revoke 102", s -> s.revoke(102));
         step("revoke 103", s -> s.revoke(103));
+        step("revoke the negative id", s -> s.revoke(-7));
         step("leases", s -> {
             LeaseLeasesResponse r = s.leases();
             // the server-chosen lease is the only one not below 1000

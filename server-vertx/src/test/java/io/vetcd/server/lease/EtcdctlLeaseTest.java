@@ -74,6 +74,8 @@ class EtcdctlLeaseTest {
         s = s.replace(side.hostPort, "<host:port>")
                 .replaceAll("\"cluster_id\":\\d+", "\"cluster_id\":<id>")
                 .replaceAll("\"member_id\":\\d+", "\"member_id\":<id>")
+                .replaceAll("\"ClusterID\" : \\d+", "\"ClusterID\" : <id>")
+                .replaceAll("\"MemberID\" : \\d+", "\"MemberID\" : <id>")
                 .replaceAll("\"ts\":\"[^\"]*\"", "\"ts\":\"<ts>\"")
                 .replaceAll("client-[0-9a-f-]{36}", "client-<uuid>");
         s = sortInside(ATTACHED, s, " ", "attached keys([", "])");
