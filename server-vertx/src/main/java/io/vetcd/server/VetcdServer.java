@@ -105,6 +105,8 @@ public final class VetcdServer implements AutoCloseable {
             KvEndpoint.bind(grpc, store);
             LeaseEndpoint.bind(grpc, store);
             WatchEndpoint.bind(grpc, store, identity, config.watchProgressNotifyInterval());
+            io.vetcd.server.grpc.LockEndpoint.bind(grpc, store, identity);
+            io.vetcd.server.grpc.ElectionEndpoint.bind(grpc, store, identity);
             Supplier<List<URI>> clientUrls = config.advertiseClientUrls().isEmpty()
                     ? server::boundClientUrls : config::advertiseClientUrls;
             MemberEndpoints.bind(grpc, store, identity, config.name(), config.peerUrls(), clientUrls);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The services vetcd does not implement yet (Auth, Lock, Election) answer with the gRPC
+ * The services vetcd does not implement yet (Auth) answer with the gRPC
  * status UNIMPLEMENTED, through jetcd's own clients: a proper status, which jetcd treats as final, not a
  * reset or broken stream (which jetcd would see as UNAVAILABLE/INTERNAL/CANCELLED and retry). The KV
  * service on the same connection keeps working. Real etcd implements them all, so against it
@@ -51,20 +51,5 @@ class UnimplementedServicesTest {
     @Test
     void authEnable() {
         unimplemented(client.getAuthClient().authEnable());
-    }
-
-    @Test
-    void lock() {
-        unimplemented(client.getLockClient().lock(bs("lock"), 0));
-    }
-
-    @Test
-    void electionLeader() {
-        unimplemented(client.getElectionClient().leader(bs("election")));
-    }
-
-    @Test
-    void electionCampaign() {
-        unimplemented(client.getElectionClient().campaign(bs("election"), 0, bs("me")));
     }
 }
