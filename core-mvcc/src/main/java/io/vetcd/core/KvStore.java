@@ -247,6 +247,14 @@ public final class KvStore implements AutoCloseable {
         return store.revision();
     }
 
+    /**
+     * The revision up to which every change has been handed to the watchers' sinks (at most
+     * {@link #revision()}): a progress notification at it follows every event it covers.
+     */
+    public long watchedRevision() {
+        return store.notifiedRevision();
+    }
+
     public long compactRevision() {
         return store.compactRevision();
     }

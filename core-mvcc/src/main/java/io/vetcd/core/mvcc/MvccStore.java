@@ -54,6 +54,8 @@ public final class MvccStore {
     /** Written by the writer only. */
     private long writerRevision;
     private volatile long publishedRevision;
+    /** Every change up to here has been handed to the listener; trails the published revision within a batch. */
+    private volatile long notifiedRevision;
     /** The compaction point: reads naming a revision below it fail, as do compactions at or below it. */
     private volatile long compactRevision;
     /** History is cut up to here; raised before each cut, so a reader re-checking it after its walk sees it. */
@@ -97,6 +99,7 @@ public final class MvccStore {
         committed = backend.load(this::replay);
         writerRevision = committed.revision();
         publishedRevision = committed.revision();
+        notifiedRevision = committed.revision();
         compactRevision = committed.compactRevision();
         noSpaceAlarm = committed.noSpaceAlarm();
         if (compactRevision >= 0) {
@@ -116,6 +119,14 @@ public final class MvccStore {
 
     public long compactRevision() {
         return compactRevision;
+    }
+
+    /**
+     * The revision up to which every change has been handed to the listener (the watch hub): what a
+     * watch progress notification may claim. It trails {@link #revision()} while a batch is being told.
+     */
+    public long notifiedRevision() {
+        return notifiedRevision;
     }
 
     /** A view at the published revision. */
@@ -173,18 +184,20 @@ public final class MvccStore {
     }
 
     /**
-     * Writer only: commits the batch to the backend, tells the listener the batch's changes, then lets
-     * readers see everything up to the writer's revision; returns the revision. The listener hears first
-     * (as etcd notifies watchers before its revision moves on), so a watch progress report at the
-     * published revision never overtakes that revision's events.
+     * Writer only: commits the batch to the backend, lets readers see everything up to the writer's
+     * revision, then tells the listener the batch's changes; returns the revision. Readable first: a
+     * client that reads right after an event it was sent sees at least that event's revision (the
+     * Lock and Election services react to a DELETE event by reading). A watch progress report claims
+     * {@link #notifiedRevision()}, set once the listener has everything, so it never overtakes events.
      */
     public long publish() {
         commit();
+        publishedRevision = writerRevision;
         if (!batchChanges.isEmpty()) {
             listener.committed(batchChanges, writerRevision);
             batchChanges.clear();
         }
-        publishedRevision = writerRevision;
+        notifiedRevision = writerRevision;
         if (pendingCut > cutRevision) {
             cut(pendingCut);
         }

@@ -308,6 +308,34 @@ class WatchHubTest {
         }
     }
 
+    /** A reader that reacts to an event sees its revision: the store publishes before it tells watchers. */
+    @Test
+    void anEventsRevisionIsReadableWhenItIsDelivered() throws Exception {
+        List<Long> readableAtDelivery = new CopyOnWriteArrayList<>();
+        List<Long> delivered = new CopyOnWriteArrayList<>();
+        kv.watch(new WatchSpec(bs("r"), bs(""), 0, false, false, false), new WatchSink() {
+            @Override
+            public boolean events(List<Event> events, long revision) {
+                delivered.add(events.get(0).getKv().getModRevision());
+                readableAtDelivery.add(kv.revision());
+                return true;
+            }
+
+            @Override
+            public void compacted(long compactRevision, long revision) {}
+        }).get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < 50; i++) {
+            put("r", "v" + i);
+        }
+        delete("r");
+        assertEquals(51, delivered.size());
+        for (int i = 0; i < delivered.size(); i++) {
+            assertTrue(readableAtDelivery.get(i) >= delivered.get(i), "event " + delivered.get(i)
+                    + " delivered while reads were at " + readableAtDelivery.get(i));
+        }
+        assertEquals(kv.revision(), kv.watchedRevision());
+    }
+
     @Test
     void canceledWatchersAreForgotten() throws Exception {
         for (int i = 0; i < 20_000; i++) {

@@ -185,9 +185,8 @@ final class ConcurrencyRecipe {
                 for (Event event : events) {
                     if (event.getType() == Event.EventType.DELETE) {
                         if (fired.compareAndSet(false, true)) {
-                            long deletedAt = atRevision; // the batch's revision, at or after the delete
-                            call.context.runOnContext(v ->
-                                    whenReadable(store, call.context, deletedAt, () -> deleted.complete(null)));
+                            // the store publishes a revision before its events: reads now see the delete
+                            call.context.runOnContext(v -> deleted.complete(null));
                         }
                         break;
                     }
@@ -220,19 +219,6 @@ final class ConcurrencyRecipe {
                     }
                 }));
         return deleted;
-    }
-
-    /**
-     * Runs {@code action} on the context once reads see {@code revision}: the writer hands a revision's
-     * events to watchers just before it publishes the revision to readers, so a read right after an event
-     * could still miss it (and find the key it just saw deleted).
-     */
-    static void whenReadable(KvStore store, Context context, long revision, Runnable action) {
-        if (store.revision() >= revision) {
-            action.run();
-        } else {
-            context.owner().setTimer(1, t -> whenReadable(store, context, revision, action));
-        }
     }
 
     // ---- unary calls that wait

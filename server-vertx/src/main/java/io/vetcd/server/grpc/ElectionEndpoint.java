@@ -285,11 +285,10 @@ public final class ElectionEndpoint {
             watch(spec, (events, revision) -> {
                 for (Event event : events) {
                     if (event.getType() == Event.EventType.DELETE) {
-                        // the next lookup must see the deletion: wait till it is readable (no event of
-                        // this watch is handled meanwhile)
+                        // the next lookup sees the deletion: the store publishes a revision before
+                        // handing its events to watchers
                         stopWatch();
-                        ConcurrencyRecipe.whenReadable(store, context, revision,
-                                this::lookup);
+                        lookup();
                         return;
                     }
                     send(LeaderResponse.newBuilder().setHeader(header.toBuilder().setRevision(revision))

@@ -412,7 +412,7 @@ final class WatchStream {
         if (!progressRequested || closed) {
             return;
         }
-        long revision = endpoint.store.revision(); // read before the check: they were synced at it
+        long revision = endpoint.store.watchedRevision(); // read before the check: they were synced at it
         for (StreamWatcher watcher : watchers.values()) {
             if (!watcher.canceled && !watcher.isSynced()) {
                 // Catching up; checked again shortly, as the catch-up may end without an event.
@@ -439,7 +439,7 @@ final class WatchStream {
         if (closed) {
             return;
         }
-        long revision = endpoint.store.revision();
+        long revision = endpoint.store.watchedRevision();
         List<StreamWatcher> synced = new ArrayList<>();
         for (StreamWatcher watcher : watchers.values()) {
             if (watcher.progressNotify && !watcher.canceled && watcher.isSynced()) {
