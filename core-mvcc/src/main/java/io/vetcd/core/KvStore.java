@@ -82,9 +82,9 @@ public final class KvStore implements AutoCloseable {
                    long minLeaseTtlSeconds) {
         this.store = new MvccStore(backend);
         this.applier = new Applier(store);
-        // Expired leases are queued like any write (FIFO behind at most the batch being applied), so
-        // expiry stays on time under write load; the lessor's thread never waits for them.
-        this.lessor = new Lessor(minLeaseTtlSeconds, due -> applier.submit(s -> expire(s, due)));
+        // Expired leases go ahead of queued writes (behind at most the batch being applied), so expiry
+        // stays on time under write load; the lessor's thread never waits for them.
+        this.lessor = new Lessor(minLeaseTtlSeconds, due -> applier.submitFirst(s -> expire(s, due)));
         store.setKeyLeaseListener(lessor);
         lessor.recover(store);
         this.watches = new WatchHub(store, mutation -> applier.submitInBackground(s -> {

@@ -39,6 +39,12 @@ import java.util.function.Function;
  * <p>Long mutations (compaction walks every key) go through {@link #submitInBackground}: applied by the
  * background thread, so an event loop is never held up by one; writes submitted meanwhile queue up and
  * the background thread applies them as a batch after it.
+ *
+ * <p>Lease expiries go through {@link #submitFirst}: ahead of the queue, so under a steady stream of
+ * writes an expiry waits for at most the batch being applied, and the lessor's thread never becomes
+ * the one that applies everybody's writes (it would stop watching deadlines while it did). Measured:
+ * 100k leases expiring at 5,000 a second under 330k puts/s, lateness p99 191 ms through {@link #submit},
+ * see perf-reports/lease/README.md for the figure through this.
  */
 public final class Applier implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
@@ -60,6 +66,8 @@ public final class Applier implements AutoCloseable {
     /** Held while applying; lock order: this lock, then nothing (mutations take no other lock of ours). */
     private final ReentrantLock writer = new ReentrantLock();
     private final ExecutorService background;
+    /** Mutations that go before {@link #queue} ({@link #submitFirst}): each batch takes these first. */
+    private final Queue<Pending<?>> ahead = new ConcurrentLinkedQueue<>();
     /** Batch buffers, used only by the lock holder. */
     private final List<Pending<?>> batch = new ArrayList<>();
     private final List<Runnable> completions = new ArrayList<>();
@@ -117,6 +125,46 @@ public final class Applier implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Queues {@code mutation} ahead of everything {@link #submit}ted, to be applied in the next batch.
+     * The calling thread applies at most that one batch (if the writer lock is free) and leaves the rest
+     * of the queue to the background thread; if another thread holds the lock, that thread applies it
+     * next. For the lessor's expiries.
+     */
+    public <R> CompletableFuture<R> submitFirst(Function<MvccStore, R> mutation) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        Pending<R> pending = new Pending<>(mutation, result);
+        if (stopping) {
+            result.completeExceptionally(EtcdError.STOPPED.exception());
+            return result;
+        }
+        ahead.add(pending);
+        if (stopping && ahead.remove(pending)) { // close() began meanwhile and may not have seen it
+            result.completeExceptionally(EtcdError.STOPPED.exception());
+            return result;
+        }
+        if (writer.tryLock()) {
+            try {
+                applyBatch(null);
+            } finally {
+                writer.unlock();
+            }
+            if (!nothingQueued()) {
+                try {
+                    background.execute(() -> applyQueued(true));
+                } catch (RejectedExecutionException e) {
+                    applyQueued(true); // closing: close() drains what is left too
+                }
+            }
+        }
+        // else: the holder checks the queues again before and after letting go
+        return result;
+    }
+
+    private boolean nothingQueued() {
+        return ahead.isEmpty() && queue.isEmpty();
+    }
+
     /** False (and the future failed) once {@link #close} has begun: nothing is applied after it returns. */
     private <R> boolean enqueue(Function<MvccStore, R> mutation, CompletableFuture<R> result) {
         Pending<R> pending = new Pending<>(mutation, result);
@@ -136,7 +184,7 @@ public final class Applier implements AutoCloseable {
      * thread) rather than leave the work to the holder (callers on event loops).
      */
     private void applyQueued(boolean wait) {
-        while (!queue.isEmpty()) {
+        while (!nothingQueued()) {
             if (wait) {
                 writer.lock();
             } else if (!writer.tryLock()) {
@@ -152,10 +200,13 @@ public final class Applier implements AutoCloseable {
         }
     }
 
-    /** One batch ({@code first}, if any, then the queue); false if empty. Called with the writer lock held. */
+    /** One batch ({@code first}, if any, then {@link #ahead}, then the queue); false if empty. Called with the writer lock held. */
     private boolean applyBatch(Pending<?> first) {
         if (first != null) {
             batch.add(first);
+        }
+        for (Pending<?> p; batch.size() < MAX_BATCH && (p = ahead.poll()) != null; ) {
+            batch.add(p);
         }
         for (Pending<?> p; batch.size() < MAX_BATCH && (p = queue.poll()) != null; ) {
             batch.add(p);

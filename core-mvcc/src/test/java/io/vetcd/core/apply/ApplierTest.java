@@ -56,6 +56,22 @@ class ApplierTest extends ApplierTestBase {
         assertEquals(3, get(put("b", "1")).getHeader().getRevision());
     }
 
+    /** A lease expiry goes ahead of the writes queued before it, into the holder's next batch. */
+    @Test
+    void aMutationSubmittedFirstGoesAheadOfQueuedWrites() throws Exception {
+        WriterHold writer = holdWriter();
+        List<CompletableFuture<PutResponse>> queued = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            queued.add(put("q", "v" + i));
+        }
+        CompletableFuture<Long> ahead = applier.submitFirst(s -> s.writerRevision());
+        assertTrue(!ahead.isDone(), "the holder applies it");
+        writer.release();
+        assertEquals(1, get(ahead), "applied before any of the 3000 queued puts");
+        assertEquals(2, get(queued.get(0)).getHeader().getRevision());
+        assertEquals(3001, get(queued.get(2999)).getHeader().getRevision());
+    }
+
     @Test
     void mutationsApplyInSubmissionOrderEachWithItsOwnRevision() throws Exception {
         WriterHold writer = holdWriter();
