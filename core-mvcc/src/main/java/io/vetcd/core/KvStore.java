@@ -308,18 +308,21 @@ public final class KvStore implements AutoCloseable {
 
     /**
      * Writes a point-in-time copy of the whole store to {@code out} in vetcd's snapshot format
-     * ({@link SnapshotFile}); writes wait while it is taken. The future holds what it records.
+     * ({@link SnapshotFile}): the meta, every retained version and the granted leases (id and granted
+     * TTL), taken together in the writer so that they are one consistent state; writes wait while it is
+     * taken. The future holds the meta it records.
      *
-     * <p>Leases are not in the snapshot (etcd's bbolt snapshot carries its lease bucket; vetcd's format
-     * does not yet): a store restored from one has no lease, and its keys keep the lease id in their
-     * {@code lease} field, attached to nothing - they do not expire (etcd does the same with a key whose
-     * lease is missing at start-up: it warns and keeps the key).
+     * <p>Like etcd's bbolt snapshot, which carries its lease bucket, a store restored from it has the
+     * leases, their keys attached, and each lease its full TTL again from the restored server's start
+     * (deadlines are not kept). A format-1 snapshot (older vetcd) has no lease: its keys keep the lease id
+     * in their {@code lease} field, attached to nothing, and do not expire (etcd does the same with a key
+     * whose lease is missing at start-up).
      */
     public CompletableFuture<BackendMeta> snapshot(OutputStream out) {
         return applier.submitInBackground(s -> {
             BackendMeta meta = s.meta();
             try {
-                SnapshotFile.write(out, meta, s::forEachVersion);
+                SnapshotFile.write(out, meta, s::forEachVersion, lessor::forEachGranted);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the snapshot: " + e.getMessage(), e);
             }

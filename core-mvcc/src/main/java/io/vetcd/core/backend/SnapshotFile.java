@@ -18,39 +18,52 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * vetcd's snapshot format ({@code etcdctl snapshot save} / {@code vetcd snapshot restore}): the meta and
- * every retained version, in one self-checking stream. It is not bbolt's format; only vetcd reads it.
+ * vetcd's snapshot format ({@code etcdctl snapshot save} / {@code vetcd snapshot restore}): the meta, every
+ * retained version and the granted leases, in one self-checking stream. It is not bbolt's format; only
+ * vetcd reads it.
  *
- * <p>Layout (big-endian, {@link DataOutputStream} encodings):
+ * <p>Layout of format 2, written today (big-endian, {@link DataOutputStream} encodings):
  * <pre>
  * "VETCD-SNAPSHOT\n"   15 bytes of magic
- * int  1               format version
+ * int  2               format version
  * long revision, long compactRevision, byte noSpaceAlarm (0/1)
  * per version:  int n (&gt;= 0), long main, int sub, byte tombstone (0/1), n bytes of mvccpb.KeyValue
  * int  -1, long count  end marker and the number of versions before it
+ * int  leases (&gt;= 0)   how many leases follow
+ * per lease:    long id (not 0), long granted TTL in seconds (&gt;= 1), in increasing id order
  * 0-511 zero bytes     padding to a multiple of 512 bytes
  * 32 bytes             SHA-256 of every byte before them
  * </pre>
- * The padding is etcd's shape, not vetcd's need: {@code etcdctl snapshot save} keeps a download only if
+ * Format 1 (vetcd before snapshots carried leases) is the same without the lease count and the leases;
+ * {@link #read} still reads it, as a snapshot with no lease. A lease's deadline is not kept: like a
+ * restart, a restore gives every lease its full TTL again (etcd does the same with its lease bucket).
+ *
+ * <p>The padding is etcd's shape, not vetcd's need: {@code etcdctl snapshot save} keeps a download only if
  * its length is 32 more than a multiple of 512 (bbolt pages, then a SHA-256), and fails with "sha256
  * checksum not found" otherwise.
- * Worked example: a store at revision 3, never compacted, holding only {@code a=x} put at revision 2,
- * is the magic, {@code 00000001}, {@code 0000000000000003 ffffffffffffffff 00}, one record
+ * Worked example: a store at revision 3, never compacted, holding only {@code a=x} put at revision 2 and
+ * no lease, is the magic, {@code 00000002}, {@code 0000000000000003 ffffffffffffffff 00}, one record
  * {@code 0000000c 0000000000000002 00000000 00} + the 12 bytes of KeyValue
- * {@code 0a0161 1002 1802 2001 2a0178}, then {@code ffffffff 0000000000000001}, 435 zero bytes and the 32-byte
- * digest: 544 bytes.
+ * {@code 0a0161 1002 1802 2001 2a0178}, then {@code ffffffff 0000000000000001}, {@code 00000000} (no
+ * lease), 431 zero bytes and the 32-byte digest: 544 bytes. With lease 0x1234 of TTL 60 the lease count
+ * is {@code 00000001}, followed by {@code 0000000000001234 000000000000003c} and 415 zero bytes.
  *
- * <p>Reading streams: {@link #read} hands each version to its sink as soon as it is decoded, and only its
- * normal return says the whole snapshot was there and its checksum matched. A caller that writes what it
- * is handed somewhere lasting must be able to throw it away: restore writes into a fresh data dir and
- * deletes that dir when {@code read} throws.
+ * <p>Reading streams: {@link #read} hands each version and lease to its sink as soon as it is decoded, and
+ * only its normal return says the whole snapshot was there and its checksum matched. A caller that writes
+ * what it is handed somewhere lasting must be able to throw it away: restore writes into a fresh data dir
+ * and deletes that dir when {@code read} throws.
  */
 public final class SnapshotFile {
     private static final byte[] MAGIC = "VETCD-SNAPSHOT\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int FORMAT = 1;
+    /** The format {@link #write} writes: versions and leases. */
+    private static final int FORMAT = 2;
+    /** The format before leases: versions only. */
+    private static final int FORMAT_WITHOUT_LEASES = 1;
     private static final int END_MARKER = -1;
     private static final int DIGEST_BYTES = 32;
     /** What the digest covers is padded to a multiple of this (see the class comment). */
@@ -58,13 +71,31 @@ public final class SnapshotFile {
 
     private SnapshotFile() {}
 
-    /**
-     * Writes a snapshot of {@code meta} and the versions {@code versions} hands out (in any order; a source
-     * such as {@code list::forEach} or a store's {@code forEachVersion}). Flushes {@code out}, does not
-     * close it.
-     */
+    /** A snapshot of {@code meta} and {@code versions} with no lease (see the four-argument form). */
     public static void write(OutputStream out, BackendMeta meta, Consumer<Consumer<StoredVersion>> versions)
             throws IOException {
+        write(out, meta, versions, visitor -> {});
+    }
+
+    /**
+     * Writes a snapshot of {@code meta}, the versions {@code versions} hands out (in any order; a source
+     * such as {@code list::forEach} or a store's {@code forEachVersion}) and the leases {@code leases} hands
+     * out (id and granted TTL, each id once, in any order; they are written in id order). Flushes
+     * {@code out}, does not close it.
+     *
+     * @throws IllegalArgumentException a lease with id 0, a TTL below 1 or an id handed out twice
+     */
+    public static void write(OutputStream out, BackendMeta meta, Consumer<Consumer<StoredVersion>> versions,
+                             Consumer<Backend.LeaseVisitor> leases) throws IOException {
+        TreeMap<Long, Long> byId = new TreeMap<>();
+        leases.accept((id, ttl) -> {
+            if (id == 0 || ttl < 1) {
+                throw new IllegalArgumentException("not a lease to snapshot: id " + id + ", TTL " + ttl);
+            }
+            if (byId.put(id, ttl) != null) {
+                throw new IllegalArgumentException("lease " + id + " handed out twice");
+            }
+        });
         MessageDigest sha = sha256();
         long[] written = {0};
         OutputStream counting = new FilterOutputStream(new DigestOutputStream(new BufferedOutputStream(out), sha)) {
@@ -106,20 +137,32 @@ public final class SnapshotFile {
         }
         data.writeInt(END_MARKER);
         data.writeLong(count[0]);
+        data.writeInt(byId.size());
+        for (Map.Entry<Long, Long> lease : byId.entrySet()) {
+            data.writeLong(lease.getKey());
+            data.writeLong(lease.getValue());
+        }
         data.write(new byte[(int) ((PAGE - written[0] % PAGE) % PAGE)]);
         data.flush();
         out.write(sha.digest());
         out.flush();
     }
 
+    /** Reads a snapshot's meta and versions, skipping its leases (see the three-argument form). */
+    public static BackendMeta read(InputStream in, Consumer<StoredVersion> sink) throws IOException {
+        return read(in, sink, (id, ttl) -> {});
+    }
+
     /**
-     * Reads a snapshot, handing each version to {@code sink} as it streams (see the class comment: only a
-     * normal return confirms them), and returns its meta.
+     * Reads a snapshot, handing each version to {@code sink} and then each lease (id, granted TTL in
+     * seconds) to {@code leases} as it streams (see the class comment: only a normal return confirms
+     * them), and returns its meta. A format-1 snapshot hands out no lease.
      *
      * @throws IOException "not a vetcd snapshot (bad magic)", "snapshot truncated", "snapshot checksum
      *                     mismatch", or another "snapshot ..." message naming what is wrong
      */
-    public static BackendMeta read(InputStream in, Consumer<StoredVersion> sink) throws IOException {
+    public static BackendMeta read(InputStream in, Consumer<StoredVersion> sink, Backend.LeaseVisitor leases)
+            throws IOException {
         MessageDigest sha = sha256();
         DigestInputStream digesting = new DigestInputStream(new BufferedInputStream(in), sha);
         long[] read = {0};
@@ -144,8 +187,9 @@ public final class SnapshotFile {
                 throw new IOException("not a vetcd snapshot (bad magic)");
             }
             int format = data.readInt();
-            if (format != FORMAT) {
-                throw new IOException("unsupported vetcd snapshot format " + format + " (this vetcd reads " + FORMAT + ")");
+            if (format != FORMAT && format != FORMAT_WITHOUT_LEASES) {
+                throw new IOException("unsupported vetcd snapshot format " + format + " (this vetcd reads "
+                        + FORMAT_WITHOUT_LEASES + " and " + FORMAT + ")");
             }
             BackendMeta meta = new BackendMeta(data.readLong(), data.readLong(), readFlag(data, "alarm"));
             long count = 0;
@@ -156,6 +200,9 @@ public final class SnapshotFile {
             long recorded = data.readLong();
             if (recorded != count) {
                 throw new IOException("snapshot corrupt: it ends after " + count + " versions but says " + recorded);
+            }
+            if (format == FORMAT) {
+                readLeases(data, leases);
             }
             digesting.on(false);
             int padding = (int) ((PAGE - read[0] % PAGE) % PAGE);
@@ -168,7 +215,7 @@ public final class SnapshotFile {
             }
             for (int i = 0; i < padding; i++) {
                 if (tail[i] != 0) {
-                    throw new IOException("snapshot corrupt: data after its last version");
+                    throw new IOException("snapshot corrupt: data in its padding");
                 }
             }
             sha.update(tail, 0, padding);
@@ -178,6 +225,24 @@ public final class SnapshotFile {
             return meta;
         } catch (EOFException e) {
             throw new IOException("snapshot truncated", e);
+        }
+    }
+
+    /** The lease count and the leases of a format-2 snapshot; each id once, in increasing order. */
+    private static void readLeases(DataInputStream data, Backend.LeaseVisitor leases) throws IOException {
+        int n = data.readInt();
+        if (n < 0) {
+            throw new IOException("snapshot corrupt: " + n + " leases");
+        }
+        long previous = 0;
+        for (int i = 0; i < n; i++) {
+            long id = data.readLong();
+            long ttl = data.readLong();
+            if (id == 0 || ttl < 1 || i > 0 && id <= previous) {
+                throw new IOException("snapshot corrupt: lease #" + i + " has id " + id + " and TTL " + ttl);
+            }
+            previous = id;
+            leases.lease(id, ttl);
         }
     }
 

@@ -2,6 +2,7 @@ package io.vetcd.core.lease;
 
 import com.google.protobuf.ByteString;
 import io.vetcd.core.EtcdError;
+import io.vetcd.core.backend.Backend;
 import io.vetcd.core.mvcc.KeyLeaseListener;
 import io.vetcd.core.mvcc.KeyRange;
 import io.vetcd.core.mvcc.MvccStore;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>the writer (the {@code Applier}'s lock held): {@link #grant}, {@link #revoke}, {@link #expire},
  *       {@link #isGranted} (a put's lease check), {@link #leaseChanged} (the store reports keys
- *       attached and detached as requests end), {@link #recover};</li>
+ *       attached and detached as requests end), {@link #recover}, {@link #forEachGranted} (a snapshot);</li>
  *   <li>any thread, without locks: {@link #keepAlive}, {@link #lookup}, {@link #ids};</li>
  *   <li>the expiry thread ({@code vetcd-lessor}): wakes at the earliest deadline ({@link ExpiryQueue}) and
  *       hands the expired leases to {@code expired}, which queues {@link #expire} in the writer; the
@@ -73,7 +74,8 @@ public final class Lessor implements KeyLeaseListener, AutoCloseable {
     /**
      * Writer, at start-up: the leases the store kept, each with its full TTL from now (etcd's rule on a
      * restart), and the keys attached to them again from the live keys' lease field. A key naming a
-     * lease that is not there (a snapshot restore does not carry leases) stays as it is, as in etcd.
+     * lease that is not there (restored from a format-1 snapshot, which carried no leases) stays as it is,
+     * attached to nothing, as in etcd.
      */
     public void recover(MvccStore store) {
         long now = System.nanoTime();
@@ -175,6 +177,18 @@ public final class Lessor implements KeyLeaseListener, AutoCloseable {
         }
         leases.remove(lease.id(), lease);
         store.removeLease(lease.id());
+    }
+
+    /**
+     * Writer (so that it matches the store's state): every granted lease, as (id, granted TTL in seconds);
+     * what a snapshot keeps of them.
+     */
+    public void forEachGranted(Backend.LeaseVisitor visitor) {
+        leases.forEach((id, lease) -> {
+            if (!lease.isRevoked()) {
+                visitor.lease(id, lease.ttlSeconds());
+            }
+        });
     }
 
     /** Writer: a put's check (etcd's "requested lease not found"). */

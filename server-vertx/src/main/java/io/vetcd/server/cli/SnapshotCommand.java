@@ -18,9 +18,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code vetcd snapshot restore FILE --data-dir DIR}: a new data dir holding what a snapshot saved with
- * {@code etcdctl snapshot save} (from vetcd) recorded. The file is vetcd's format, not bbolt's: etcd's
- * snapshots do not restore here, nor vetcd's with etcdctl. Like {@code etcdctl snapshot restore}, it
- * refuses a data dir that already exists (and is not empty); the restored member gets new ids.
+ * {@code etcdctl snapshot save} (from vetcd) recorded: the keys and their history, the compaction point,
+ * the alarm and the leases (id and granted TTL; a server started on the data dir gives each its full TTL
+ * again and expires it, with its keys, as etcd does after its own restore). The file is vetcd's format, not
+ * bbolt's: etcd's snapshots do not restore here, nor vetcd's with etcdctl. Like {@code etcdctl snapshot
+ * restore}, it refuses a data dir that already exists (and is not empty); the restored member gets new ids.
  */
 @Command(name = "snapshot", description = "Snapshot tools.", mixinStandardHelpOptions = true,
         subcommands = SnapshotCommand.Restore.class)
@@ -48,9 +50,11 @@ final class SnapshotCommand {
                     System.err.println("Error: data-dir \"" + dir + "\" exists");
                     return 1;
                 }
-                BackendMeta meta = restore(snapshot, dir, quotaBackendBytes > 0 ? quotaBackendBytes : Quota.DEFAULT_BYTES);
+                Restored restored = restore(snapshot, dir, quotaBackendBytes > 0 ? quotaBackendBytes : Quota.DEFAULT_BYTES);
+                BackendMeta meta = restored.meta();
                 System.out.println("restored snapshot " + snapshot + " (revision " + meta.revision()
-                        + ", compacted at " + meta.compactRevision() + ") into " + dir.toAbsolutePath());
+                        + ", compacted at " + meta.compactRevision() + ", " + restored.leases()
+                        + (restored.leases() == 1 ? " lease" : " leases") + ") into " + dir.toAbsolutePath());
                 return 0;
             } catch (IOException | RuntimeException e) {
                 System.err.println("Error: " + e.getMessage());
@@ -58,13 +62,23 @@ final class SnapshotCommand {
             }
         }
 
-        /** Writes the snapshot into a fresh backend in {@code dir}; on any failure {@code dir} is removed. */
-        static BackendMeta restore(Path snapshot, Path dir, long quotaBytes) throws IOException {
+        /** What a restore wrote: the snapshot's meta and how many leases it carried. */
+        record Restored(BackendMeta meta, long leases) {}
+
+        /**
+         * Writes the snapshot's versions and leases into a fresh backend in {@code dir}, committed with its
+         * meta; on any failure {@code dir} is removed.
+         */
+        static Restored restore(Path snapshot, Path dir, long quotaBytes) throws IOException {
             try (InputStream in = Files.newInputStream(snapshot);
                  ChronicleBackend backend = ChronicleBackend.open(dir, quotaBytes)) {
-                BackendMeta meta = SnapshotFile.read(in, backend::put);
+                long[] leases = {0};
+                BackendMeta meta = SnapshotFile.read(in, backend::put, (id, ttl) -> {
+                    backend.putLease(id, ttl);
+                    leases[0]++;
+                });
                 backend.commit(meta);
-                return meta;
+                return new Restored(meta, leases[0]);
             } catch (IOException | RuntimeException e) {
                 deleteTree(dir);
                 throw e;
