@@ -3,11 +3,9 @@ package io.vetcd.server.grpc;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
-import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -325,21 +323,8 @@ final class ConcurrencyRecipe {
                 return;
             }
             received = true;
-            if (WireEncoding.COMPRESSED_WITHOUT_ENCODING.equals(message.encoding())) {
-                status(GrpcStatus.INTERNAL, "grpc: compressed flag set with identity or empty encoding");
-                return;
-            }
-            if (!"identity".equals(message.encoding())) {
-                status(GrpcStatus.UNIMPLEMENTED,
-                        "grpc: Decompressor is not installed for grpc-encoding \"" + message.encoding() + "\"");
-                return;
-            }
-            Req decoded;
-            try {
-                decoded = method.decoder().decode(message);
-            } catch (CodecException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                status(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + cause.getMessage());
+            Req decoded = RequestDecoding.SINGLE.decode(message, method.decoder(), this::status);
+            if (decoded == null) {
                 return;
             }
             CompletableFuture<Resp> future;
@@ -382,12 +367,7 @@ final class ConcurrencyRecipe {
 
         private void invalid(InvalidMessageException invalid) {
             received = true;
-            if (invalid instanceof MessageSizeOverflowException overflow) {
-                status(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
-                        + overflow.messageSize() + " vs. " + maxMessageBytes + ")");
-            } else {
-                status(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + invalid.getMessage());
-            }
+            RequestDecoding.SINGLE.invalid(invalid, maxMessageBytes, this::status);
         }
 
         private void status(GrpcStatus status, String message) {

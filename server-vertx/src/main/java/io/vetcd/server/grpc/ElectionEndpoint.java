@@ -9,11 +9,9 @@ import static io.vetcd.server.grpc.ConcurrencyRecipe.putOp;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
-import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vetcd.core.KvStore;
@@ -219,17 +217,9 @@ public final class ElectionEndpoint {
                 return;
             }
             received = true;
-            if (!"identity".equals(message.encoding())) {
-                fail(GrpcStatus.UNIMPLEMENTED,
-                        "grpc: Decompressor is not installed for grpc-encoding \"" + message.encoding() + "\"");
-                return;
-            }
-            LeaderRequest request;
-            try {
-                request = ElectionGrpcService.Observe.decoder().decode(message);
-            } catch (CodecException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                fail(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + cause.getMessage());
+            LeaderRequest request = RequestDecoding.SINGLE.decode(message, ElectionGrpcService.Observe.decoder(),
+                    this::fail);
+            if (request == null) {
                 return;
             }
             prefix = ConcurrencyRecipe.prefix(request.getName());
@@ -238,12 +228,7 @@ public final class ElectionEndpoint {
 
         private void invalid(InvalidMessageException invalid) {
             received = true;
-            if (invalid instanceof MessageSizeOverflowException overflow) {
-                fail(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
-                        + overflow.messageSize() + " vs. " + maxMessageBytes + ")");
-            } else {
-                fail(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + invalid.getMessage());
-            }
+            RequestDecoding.SINGLE.invalid(invalid, maxMessageBytes, this::fail);
         }
 
         /** The head of etcd's loop: the leader now, or else the first key put under the prefix. */

@@ -1,10 +1,8 @@
 package io.vetcd.server.grpc;
 
-import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
-import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vetcd.core.EtcdException;
@@ -65,21 +63,9 @@ final class LeaseKeepAliveStream {
         if (closed) {
             return;
         }
-        if (WireEncoding.COMPRESSED_WITHOUT_ENCODING.equals(message.encoding())) {
-            fail(GrpcStatus.INTERNAL, "grpc: compressed flag set with identity or empty encoding");
-            return;
-        }
-        if (!"identity".equals(message.encoding())) {
-            fail(GrpcStatus.UNIMPLEMENTED,
-                    "grpc: Decompressor is not installed for grpc-encoding \"" + message.encoding() + "\"");
-            return;
-        }
-        LeaseKeepAliveRequest request;
-        try {
-            request = LeaseGrpcService.LeaseKeepAlive.decoder().decode(message);
-        } catch (CodecException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            fail(GrpcStatus.INTERNAL, "grpc: failed to unmarshal the received message " + cause.getMessage());
+        LeaseKeepAliveRequest request =
+                RequestDecoding.STREAMED.decode(message, LeaseGrpcService.LeaseKeepAlive.decoder(), this::fail);
+        if (request == null) {
             return;
         }
         LeaseKeepAliveResponse answer;
@@ -104,12 +90,7 @@ final class LeaseKeepAliveStream {
     }
 
     private void invalid(InvalidMessageException invalid) {
-        if (invalid instanceof MessageSizeOverflowException overflow) {
-            fail(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
-                    + overflow.messageSize() + " vs. " + store.limits().maxGrpcMessageBytes() + ")");
-        } else {
-            fail(GrpcStatus.INTERNAL, "grpc: failed to unmarshal the received message " + invalid.getMessage());
-        }
+        RequestDecoding.STREAMED.invalid(invalid, store.limits().maxGrpcMessageBytes(), this::fail);
     }
 
     private void fail(GrpcStatus status, String message) {

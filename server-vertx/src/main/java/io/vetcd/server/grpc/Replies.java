@@ -2,11 +2,9 @@ package io.vetcd.server.grpc;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
-import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -88,24 +86,10 @@ final class Replies {
                 return; // a unary call takes one message; grpc-go ignores what follows too
             }
             received = true;
-            if (WireEncoding.COMPRESSED_WITHOUT_ENCODING.equals(message.encoding())) {
-                status(GrpcStatus.INTERNAL, "grpc: compressed flag set with identity or empty encoding");
-                return;
+            Req request = RequestDecoding.SINGLE.decode(message, method.decoder(), this::status);
+            if (request != null) {
+                request(request);
             }
-            if (!"identity".equals(message.encoding())) {
-                status(GrpcStatus.UNIMPLEMENTED,
-                        "grpc: Decompressor is not installed for grpc-encoding \"" + message.encoding() + "\"");
-                return;
-            }
-            Req request;
-            try {
-                request = method.decoder().decode(message);
-            } catch (CodecException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                status(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + cause.getMessage());
-                return;
-            }
-            request(request);
         }
 
         private void request(Req request) {
@@ -135,12 +119,7 @@ final class Replies {
 
         private void invalid(InvalidMessageException invalid) {
             received = true;
-            if (invalid instanceof MessageSizeOverflowException overflow) {
-                status(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
-                        + overflow.messageSize() + " vs. " + maxMessageBytes + ")");
-            } else {
-                status(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + invalid.getMessage());
-            }
+            RequestDecoding.SINGLE.invalid(invalid, maxMessageBytes, this::status);
         }
 
         private void fail(Throwable error) {

@@ -5,11 +5,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
-import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vetcd.core.watch.WatchSpec;
@@ -131,21 +129,8 @@ final class WatchStream {
         if (closed) {
             return;
         }
-        if (WireEncoding.COMPRESSED_WITHOUT_ENCODING.equals(message.encoding())) {
-            fail(GrpcStatus.INTERNAL, "grpc: compressed flag set with identity or empty encoding");
-            return;
-        }
-        if (!"identity".equals(message.encoding())) {
-            fail(GrpcStatus.UNIMPLEMENTED,
-                    "grpc: Decompressor is not installed for grpc-encoding \"" + message.encoding() + "\"");
-            return;
-        }
-        WatchRequest request;
-        try {
-            request = WatchGrpcService.Watch.decoder().decode(message);
-        } catch (CodecException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            fail(GrpcStatus.INTERNAL, "grpc: failed to unmarshal the received message " + cause.getMessage());
+        WatchRequest request = RequestDecoding.STREAMED.decode(message, WatchGrpcService.Watch.decoder(), this::fail);
+        if (request == null) {
             return;
         }
         switch (request.getRequestUnionCase()) {
@@ -160,12 +145,7 @@ final class WatchStream {
     }
 
     private void invalid(InvalidMessageException invalid) {
-        if (invalid instanceof MessageSizeOverflowException overflow) {
-            fail(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
-                    + overflow.messageSize() + " vs. " + endpoint.store.limits().maxGrpcMessageBytes() + ")");
-        } else {
-            fail(GrpcStatus.INTERNAL, "grpc: failed to unmarshal the received message " + invalid.getMessage());
-        }
+        RequestDecoding.STREAMED.invalid(invalid, endpoint.store.limits().maxGrpcMessageBytes(), this::fail);
     }
 
     /** etcd's create: the key and range end normalised, the id checked, then {@code created} and registration. */
