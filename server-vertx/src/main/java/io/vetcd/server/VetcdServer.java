@@ -17,9 +17,11 @@ import io.vetcd.core.apply.Quota;
 import io.vetcd.core.backend.Backend;
 import io.vetcd.core.backend.ChronicleBackend;
 import io.vetcd.core.backend.MemoryBackend;
+import io.vetcd.server.grpc.ElectionEndpoint;
 import io.vetcd.server.grpc.GrpcFrames;
 import io.vetcd.server.grpc.KvEndpoint;
 import io.vetcd.server.grpc.LeaseEndpoint;
+import io.vetcd.server.grpc.LockEndpoint;
 import io.vetcd.server.grpc.MaintenanceEndpoint;
 import io.vetcd.server.grpc.MemberEndpoints;
 import io.vetcd.server.grpc.WatchEndpoint;
@@ -105,8 +107,8 @@ public final class VetcdServer implements AutoCloseable {
             KvEndpoint.bind(grpc, store);
             LeaseEndpoint.bind(grpc, store);
             WatchEndpoint.bind(grpc, store, identity, config.watchProgressNotifyInterval());
-            io.vetcd.server.grpc.LockEndpoint.bind(grpc, store, identity);
-            io.vetcd.server.grpc.ElectionEndpoint.bind(grpc, store, identity);
+            LockEndpoint.bind(grpc, store, identity);
+            ElectionEndpoint.bind(grpc, store, identity);
             Supplier<List<URI>> clientUrls = config.advertiseClientUrls().isEmpty()
                     ? server::boundClientUrls : config::advertiseClientUrls;
             MemberEndpoints.bind(grpc, store, identity, config.name(), config.peerUrls(), clientUrls);
@@ -118,13 +120,17 @@ public final class VetcdServer implements AutoCloseable {
                 // One server per event loop on the same address: Vert.x shares the socket and hands each
                 // new connection to the next one, so connections are served on every core, not all on
                 // the event loop of a single server. Port 0 becomes Vert.x's "shared random port" -n:
-                // the first server binds a free port, the others join it.
+                // the first server to register binds a free port, the others join it. They start
+                // together (start-up time).
                 URI url = urls.get(u);
                 int port = url.getPort() == 0 ? -(u + 1) : url.getPort();
-                server.primaries.add(listen(vertx, config, url, port, grpc, endpoints));
-                for (int i = 1; i < eventLoops; i++) {
-                    server.others.add(listen(vertx, config, url, port, grpc, endpoints));
+                List<Future<HttpServer>> listening = new ArrayList<>();
+                for (int i = 0; i < eventLoops; i++) {
+                    listening.add(listen(vertx, config, url, port, grpc, endpoints));
                 }
+                await(Future.all(listening), "cannot listen on " + url);
+                server.primaries.add(listening.get(0).result());
+                listening.subList(1, listening.size()).forEach(f -> server.others.add(f.result()));
             }
         } catch (RuntimeException e) {
             server.close();
@@ -145,8 +151,9 @@ public final class VetcdServer implements AutoCloseable {
         return new KvStore(config.limits(), identity, backend, quota, config.minLeaseTtlSeconds());
     }
 
-    private static HttpServer listen(Vertx vertx, ServerConfig config, URI url, int port, GrpcServer grpc,
-                                     HttpEndpoints endpoints) {
+    /** One server on {@code url}'s host and {@code port}, listening from a verticle of its own. */
+    private static Future<HttpServer> listen(Vertx vertx, ServerConfig config, URI url, int port, GrpcServer grpc,
+                                             HttpEndpoints endpoints) {
         HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                 .setHost(url.getHost())
                 .setPort(port)
@@ -162,13 +169,12 @@ public final class VetcdServer implements AutoCloseable {
         http.requestHandler(request -> route(request, grpc, endpoints));
         // Listening from a verticle's start gives the server that verticle's event loop; each deployment
         // takes the next event loop. (From this thread, every server would get the same one.)
-        await(vertx.deployVerticle(new VerticleBase() {
+        return vertx.deployVerticle(new VerticleBase() {
             @Override
             public Future<?> start() {
                 return http.listen();
             }
-        }), "cannot listen on " + url);
-        return http;
+        }).map(deployed -> http);
     }
 
     private static void route(HttpServerRequest request, GrpcServer grpc, HttpEndpoints endpoints) {
