@@ -15,62 +15,28 @@ Note: python-etcd3 0.12 silently drops `limit` and `revision` of get/get_prefix/
 checks of those build the RangeRequest themselves and call the client's KV stub.
 """
 
-import argparse
 import re
 import sys
-import traceback
 
 try:
     import grpc
     import etcd3
     from etcd3 import etcdrpc
+    import etcd3_checks
+    from etcd3_checks import check, check_true, rpc_error
 except ImportError as e:  # the JUnit test checks `import etcd3` first; this is for hand runs
     print("etcd3_client_test: cannot import etcd3/grpc: %s" % e, file=sys.stderr)
     sys.exit(2)
 
-passed = 0
-failures = []
 
 
-def check(name, actual, expected):
-    global passed
-    if actual == expected:
-        passed += 1
-    else:
-        failures.append(name)
-        print("FAIL %s: expected %r, got %r" % (name, expected, actual))
 
 
-def check_true(name, condition, detail=None):
-    check(name + ("" if detail is None else " (%s)" % (detail,)), bool(condition), True)
 
 
-def rpc_error(call):
-    """Runs call and returns (code, details) of the grpc error it raised, or None if it succeeded."""
-    try:
-        call()
-    except grpc.RpcError as e:
-        return e.code(), e.details()
-    return None
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--endpoint", required=True, help="host:port of the etcd v3 gRPC endpoint")
-    parser.add_argument("--prefix", default="/etcd3-client-test/", help="key prefix the script owns")
-    args = parser.parse_args()
-    host, _, port = args.endpoint.rpartition(":")
-    p = args.prefix
+def run(client, p):
     k = lambda name: p + name  # noqa: E731
-
-    client = etcd3.client(host=host, port=int(port), timeout=10)
-    try:
-        run(client, k, p, args.endpoint)
-    finally:
-        client.close()
-
-
-def run(client, k, p, endpoint):
+    endpoint = etcd3_checks.endpoint
     # Start from an empty prefix (reruns against the same server).
     client.delete_prefix(p)
 
@@ -351,19 +317,4 @@ def run(client, k, p, endpoint):
 
 
 if __name__ == "__main__":
-    endpoint = "?"
-    try:
-        endpoint = next((a.split("=", 1)[1] if "=" in a else sys.argv[i + 1])
-                        for i, a in enumerate(sys.argv) if a.startswith("--endpoint"))
-    except (StopIteration, IndexError):
-        pass
-    try:
-        main()
-    except SystemExit:
-        raise
-    except Exception:  # a crash is a failure of its own, reported as such
-        traceback.print_exc()
-        print("etcd3_client_test: error after %d checks passed, %d failed (%s)" % (passed, len(failures), endpoint))
-        sys.exit(2)
-    print("etcd3_client_test: %d checks passed, %d failed (%s)" % (passed, len(failures), endpoint))
-    sys.exit(1 if failures else 0)
+    etcd3_checks.run_script("etcd3_client_test", __doc__, run, "/etcd3-client-test/")

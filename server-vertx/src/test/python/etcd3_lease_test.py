@@ -12,68 +12,24 @@ per failed check, then the summary line
 and exits 0 when every check passed, 1 when one failed, 2 when the script itself could not run.
 """
 
-import argparse
 import sys
 import time
-import traceback
 
 try:
     import grpc
     import etcd3
     from etcd3 import etcdrpc
+    import etcd3_checks
+    from etcd3_checks import catch, check, rpc_error, wait_until
 except ImportError as e:
     print("etcd3_lease_test: cannot import etcd3/grpc: %s" % e, file=sys.stderr)
     sys.exit(2)
 
-passed = 0
-failures = []
 
 
-def check(name, actual, expected):
-    global passed
-    if actual == expected:
-        passed += 1
-    else:
-        failures.append(name)
-        print("FAIL %s: expected %r, got %r" % (name, expected, actual))
 
 
-def rpc_error(call):
-    try:
-        call()
-    except grpc.RpcError as e:
-        return e.code(), e.details()
-    return None
 
-
-def catch(call):
-    try:
-        call()
-    except Exception as e:  # noqa: BLE001
-        return e
-    return None
-
-
-def wait_until(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--endpoint", required=True, help="host:port of the etcd v3 gRPC endpoint")
-    parser.add_argument("--prefix", default="/etcd3-lease-test/", help="key prefix the script owns")
-    args = parser.parse_args()
-    host, _, port = args.endpoint.rpartition(":")
-    client = etcd3.client(host=host, port=int(port), timeout=10)
-    try:
-        run(client, args.prefix)
-    finally:
-        client.close()
 
 
 def run(client, p):
@@ -162,19 +118,4 @@ def run(client, p):
 
 
 if __name__ == "__main__":
-    endpoint = "?"
-    try:
-        endpoint = next((a.split("=", 1)[1] if "=" in a else sys.argv[i + 1])
-                        for i, a in enumerate(sys.argv) if a.startswith("--endpoint"))
-    except (StopIteration, IndexError):
-        pass
-    try:
-        main()
-    except SystemExit:
-        raise
-    except Exception:
-        traceback.print_exc()
-        print("etcd3_lease_test: error after %d checks passed, %d failed (%s)" % (passed, len(failures), endpoint))
-        sys.exit(2)
-    print("etcd3_lease_test: %d checks passed, %d failed (%s)" % (passed, len(failures), endpoint))
-    sys.exit(1 if failures else 0)
+    etcd3_checks.run_script("etcd3_lease_test", __doc__, run, "/etcd3-lease-test/")

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Drives python3-etcd3's own lock recipe (Debian's python3-etcd3, 0.12) against an etcd v3 server.
 
-Usage: /usr/bin/python3 etcd3_lock_test.py --endpoint 127.0.0.1:2379 [--name etcd3-lock-test]
+Usage: /usr/bin/python3 etcd3_lock_test.py --endpoint 127.0.0.1:2379 [--prefix etcd3-lock-test/]
 
 client.lock(name, ttl) is python3-etcd3's single-key recipe, not etcd's Lock service: acquire grants a lease
 of the lock's TTL and puts /locks/<name> = a uuid with it in a txn guarded by "create revision == 0"; release
@@ -19,59 +19,21 @@ then the summary line
 and exits 0 when every check passed, 1 when one failed, 2 when the script itself could not run.
 """
 
-import argparse
 import sys
 import time
-import traceback
 
 try:
     import etcd3
+    import etcd3_checks
+    from etcd3_checks import catch, check, wait_until
 except ImportError as e:
     print("etcd3_lock_test: cannot import etcd3: %s" % e, file=sys.stderr)
     sys.exit(2)
 
-passed = 0
-failures = []
 
 
-def check(name, actual, expected):
-    global passed
-    if actual == expected:
-        passed += 1
-    else:
-        failures.append(name)
-        print("FAIL %s: expected %r, got %r" % (name, expected, actual))
 
 
-def catch(call):
-    try:
-        call()
-    except Exception as e:  # noqa: BLE001
-        return e
-    return None
-
-
-def wait_until(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--endpoint", required=True, help="host:port of the etcd v3 gRPC endpoint")
-    parser.add_argument("--name", default="etcd3-lock-test",
-                        help="the script owns the locks named <name>/..., i.e. the keys /locks/<name>/...")
-    args = parser.parse_args()
-    host, _, port = args.endpoint.rpartition(":")
-    client = etcd3.client(host=host, port=int(port), timeout=10)
-    try:
-        run(client, args.name + "/")
-    finally:
-        client.close()
 
 
 def run(client, p):
@@ -175,19 +137,4 @@ def run(client, p):
 
 
 if __name__ == "__main__":
-    endpoint = "?"
-    try:
-        endpoint = next((a.split("=", 1)[1] if "=" in a else sys.argv[i + 1])
-                        for i, a in enumerate(sys.argv) if a.startswith("--endpoint"))
-    except (StopIteration, IndexError):
-        pass
-    try:
-        main()
-    except SystemExit:
-        raise
-    except Exception:
-        traceback.print_exc()
-        print("etcd3_lock_test: error after %d checks passed, %d failed (%s)" % (passed, len(failures), endpoint))
-        sys.exit(2)
-    print("etcd3_lock_test: %d checks passed, %d failed (%s)" % (passed, len(failures), endpoint))
-    sys.exit(1 if failures else 0)
+    etcd3_checks.run_script("etcd3_lock_test", __doc__, run, "etcd3-lock-test/")

@@ -14,34 +14,24 @@ real etcd too, so these expectations are etcd's. Prints one line per failed chec
 and exits 0 when every check passed, 1 when one failed, 2 when the script itself could not run.
 """
 
-import argparse
 import queue
 import sys
 import threading
 import time
-import traceback
 
 try:
     import etcd3
     from etcd3 import etcdrpc
     from etcd3 import events as etcd3_events
     from etcd3 import exceptions as etcd3_exceptions
+    import etcd3_checks
+    from etcd3_checks import check
 except ImportError as e:
     print("etcd3_watch_test: cannot import etcd3: %s" % e, file=sys.stderr)
     sys.exit(2)
 
 TIMEOUT = 10
-passed = 0
-failures = []
 
-
-def check(name, actual, expected):
-    global passed
-    if actual == expected:
-        passed += 1
-    else:
-        failures.append(name)
-        print("FAIL %s: expected %r, got %r" % (name, expected, actual))
 
 
 def render(ev):
@@ -123,23 +113,6 @@ def quiet(q, seconds=0.5):
     except queue.Empty:
         return None
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--endpoint", required=True)
-    parser.add_argument("--prefix", default="/etcd3-watch-test/")
-    args = parser.parse_args()
-    host, _, port = args.endpoint.rpartition(":")
-    client = etcd3.client(host=host, port=int(port), timeout=TIMEOUT)
-    try:
-        run(client, args.prefix)
-    except Exception:  # noqa: BLE001
-        traceback.print_exc()
-        failures.append("script error")
-    finally:
-        client.close()
-    print("etcd3_watch_test: %d checks passed, %d failed (%s)" % (passed, len(failures), args.endpoint))
-    sys.exit(0 if not failures else 1)
 
 
 def watch_with_filters(client, prefix, *filters):
@@ -325,4 +298,4 @@ def run(client, p):
 
 
 if __name__ == "__main__":
-    main()
+    etcd3_checks.run_script("etcd3_watch_test", __doc__, run, "/etcd3-watch-test/", timeout=TIMEOUT)
