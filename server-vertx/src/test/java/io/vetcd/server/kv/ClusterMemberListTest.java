@@ -1,14 +1,14 @@
 package io.vetcd.server.kv;
 
-import static io.vetcd.server.kv.Jetcd.await;
-import static io.vetcd.server.kv.Jetcd.bs;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcd.jetcd.Response;
 import io.etcd.jetcd.cluster.Member;
 import io.etcd.jetcd.cluster.MemberListResponse;
-import io.etcd.jetcd.Response;
 import io.vetcd.server.ServerConfig;
 import java.net.URI;
 import java.util.List;

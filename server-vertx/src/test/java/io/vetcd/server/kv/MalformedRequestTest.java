@@ -1,7 +1,7 @@
 package io.vetcd.server.kv;
 
-import static io.vetcd.server.kv.Jetcd.await;
-import static io.vetcd.server.kv.Jetcd.bs;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vetcd.proto.etcdserverpb.RangeRequest;
 import io.vetcd.proto.etcdserverpb.RangeResponse;
+import io.vetcd.server.testing.Jetcd;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

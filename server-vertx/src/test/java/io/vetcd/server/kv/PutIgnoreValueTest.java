@@ -1,10 +1,10 @@
 package io.vetcd.server.kv;
 
-import static io.vetcd.server.kv.Jetcd.await;
-import static io.vetcd.server.kv.Jetcd.bs;
-import static io.vetcd.server.kv.Jetcd.rawFailure;
-import static io.vetcd.server.kv.Jetcd.single;
-import static io.vetcd.server.kv.Jetcd.str;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+import static io.vetcd.server.testing.Jetcd.rawFailure;
+import static io.vetcd.server.testing.Jetcd.single;
+import static io.vetcd.server.testing.Jetcd.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +16,7 @@ import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.common.exception.ErrorCode;
+import io.vetcd.server.testing.Jetcd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

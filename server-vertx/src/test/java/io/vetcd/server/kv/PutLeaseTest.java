@@ -1,11 +1,11 @@
 package io.vetcd.server.kv;
 
-import static io.vetcd.server.kv.Jetcd.await;
-import static io.vetcd.server.kv.Jetcd.bs;
-import static io.vetcd.server.kv.Jetcd.currentRevision;
-import static io.vetcd.server.kv.Jetcd.failure;
-import static io.vetcd.server.kv.Jetcd.single;
-import static io.vetcd.server.kv.Jetcd.str;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+import static io.vetcd.server.testing.Jetcd.currentRevision;
+import static io.vetcd.server.testing.Jetcd.failure;
+import static io.vetcd.server.testing.Jetcd.single;
+import static io.vetcd.server.testing.Jetcd.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +15,7 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import io.vetcd.server.testing.Jetcd;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

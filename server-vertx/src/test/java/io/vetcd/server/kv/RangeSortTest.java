@@ -1,16 +1,17 @@
 package io.vetcd.server.kv;
 
-import static io.vetcd.server.kv.Jetcd.await;
-import static io.vetcd.server.kv.Jetcd.bs;
-import static io.vetcd.server.kv.Jetcd.keys;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+import static io.vetcd.server.testing.Jetcd.keys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.GetOption.SortOrder;
 import io.etcd.jetcd.options.GetOption.SortTarget;
+import io.etcd.jetcd.options.GetOption;
+import io.vetcd.server.testing.Jetcd;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

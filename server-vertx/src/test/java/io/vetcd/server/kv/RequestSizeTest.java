@@ -1,17 +1,18 @@
 package io.vetcd.server.kv;
 
-import static io.vetcd.server.kv.Jetcd.await;
-import static io.vetcd.server.kv.Jetcd.bs;
-import static io.vetcd.server.kv.Jetcd.currentRevision;
-import static io.vetcd.server.kv.Jetcd.failure;
-import static io.vetcd.server.kv.Jetcd.single;
-import static io.vetcd.server.kv.Jetcd.str;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+import static io.vetcd.server.testing.Jetcd.currentRevision;
+import static io.vetcd.server.testing.Jetcd.failure;
+import static io.vetcd.server.testing.Jetcd.single;
+import static io.vetcd.server.testing.Jetcd.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import io.vetcd.server.testing.Jetcd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

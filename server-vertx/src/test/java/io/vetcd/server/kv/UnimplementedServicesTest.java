@@ -1,12 +1,13 @@
 package io.vetcd.server.kv;
 
-import static io.vetcd.server.kv.Jetcd.await;
-import static io.vetcd.server.kv.Jetcd.bs;
-import static io.vetcd.server.kv.Jetcd.failure;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+import static io.vetcd.server.testing.Jetcd.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.common.exception.ErrorCode;
+import io.vetcd.server.testing.Jetcd;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -1,10 +1,10 @@
 package io.vetcd.server.lease;
 
-import static io.vetcd.server.lease.LeaseServer.await;
-import static io.vetcd.server.lease.LeaseServer.bs;
 import static io.vetcd.server.lease.LeaseServer.eventually;
 import static io.vetcd.server.lease.LeaseServer.failure;
 import static io.vetcd.server.lease.LeaseServer.status;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

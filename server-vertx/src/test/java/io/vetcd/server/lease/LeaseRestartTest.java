@@ -1,8 +1,8 @@
 package io.vetcd.server.lease;
 
-import static io.vetcd.server.lease.LeaseServer.await;
-import static io.vetcd.server.lease.LeaseServer.bs;
 import static io.vetcd.server.lease.LeaseServer.eventually;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

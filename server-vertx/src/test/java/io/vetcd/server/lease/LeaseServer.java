@@ -1,13 +1,14 @@
 package io.vetcd.server.lease;
 
-import io.etcd.jetcd.ByteSequence;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+
 import io.etcd.jetcd.Client;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.vetcd.server.ServerConfig;
 import io.vetcd.server.VetcdServer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,22 +53,7 @@ final class LeaseServer implements AutoCloseable {
         return server.port();
     }
 
-    static ByteSequence bs(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
 
-    static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError("call failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("call did not complete in 20 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     /** The failure of a call that must fail. */
     static Throwable failure(CompletableFuture<?> future) {

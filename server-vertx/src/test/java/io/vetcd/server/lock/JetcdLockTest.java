@@ -1,7 +1,7 @@
 package io.vetcd.server.lock;
 
-import static io.vetcd.server.lock.LockServer.bs;
 import static io.vetcd.server.lock.LockServer.keys;
+import static io.vetcd.server.testing.Jetcd.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

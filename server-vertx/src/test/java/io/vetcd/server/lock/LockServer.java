@@ -1,5 +1,7 @@
 package io.vetcd.server.lock;
 
+import static io.vetcd.server.testing.Jetcd.bs;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
@@ -8,7 +10,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.vetcd.server.ServerConfig;
 import io.vetcd.server.VetcdServer;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +55,6 @@ final class LockServer implements AutoCloseable {
                 .get(10, TimeUnit.SECONDS).getKvs().stream().map(kv -> kv.getKey().toString()).toList();
     }
 
-    static ByteSequence bs(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
 
     @Override
     public synchronized void close() {

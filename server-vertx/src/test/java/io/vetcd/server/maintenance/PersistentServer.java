@@ -1,12 +1,13 @@
 package io.vetcd.server.maintenance;
 
-import io.etcd.jetcd.ByteSequence;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Maintenance;
 import io.vetcd.server.ServerConfig;
 import io.vetcd.server.VetcdServer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,22 +42,7 @@ final class PersistentServer implements AutoCloseable {
         return server.endpoint();
     }
 
-    static ByteSequence bs(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
 
-    static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError("call failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("call did not complete in 20 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     /** What a read returned, comparable: jetcd's KeyValue has no equals. */
     static java.util.List<String> describe(java.util.List<io.etcd.jetcd.KeyValue> kvs) {

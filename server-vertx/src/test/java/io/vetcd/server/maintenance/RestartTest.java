@@ -1,9 +1,9 @@
 package io.vetcd.server.maintenance;
 
-import static io.vetcd.server.maintenance.PersistentServer.await;
-import static io.vetcd.server.maintenance.PersistentServer.bs;
 import static io.vetcd.server.maintenance.PersistentServer.describe;
 import static io.vetcd.server.maintenance.PersistentServer.failure;
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

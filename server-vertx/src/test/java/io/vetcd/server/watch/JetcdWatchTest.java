@@ -1,6 +1,6 @@
 package io.vetcd.server.watch;
 
-import static io.vetcd.server.watch.Writes.bs;
+import static io.vetcd.server.testing.Jetcd.bs;
 import static io.vetcd.server.watch.Writes.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,8 +1,8 @@
 package io.vetcd.server.watch;
 
+import static io.vetcd.server.testing.Jetcd.bs;
 import static io.vetcd.server.watch.WatchStream.key;
 import static io.vetcd.server.watch.WatchStream.text;
-import static io.vetcd.server.watch.Writes.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.vetcd.proto.etcdserverpb.WatchCreateRequest;
 import io.vetcd.proto.etcdserverpb.WatchResponse;
+import io.vetcd.server.testing.Jetcd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -360,11 +361,11 @@ class RawWatchStreamTest {
         // (in two sibling nested transactions: etcd refuses a put and a delete of one key side by side, or
         // one nested in the other, but not siblings)
         io.etcd.jetcd.op.Cmp[] none = new io.etcd.jetcd.op.Cmp[0];
-        long rev = Writes.await(server.kv().txn().Then(
-                io.etcd.jetcd.op.Op.txn(none, new io.etcd.jetcd.op.Op[] {io.etcd.jetcd.op.Op.put(Writes.bs("twice/k"),
-                        Writes.bs("inside"), io.etcd.jetcd.options.PutOption.DEFAULT)}, new io.etcd.jetcd.op.Op[0]),
+        long rev = Jetcd.await(server.kv().txn().Then(
+                io.etcd.jetcd.op.Op.txn(none, new io.etcd.jetcd.op.Op[] {io.etcd.jetcd.op.Op.put(Jetcd.bs("twice/k"),
+                        Jetcd.bs("inside"), io.etcd.jetcd.options.PutOption.DEFAULT)}, new io.etcd.jetcd.op.Op[0]),
                 io.etcd.jetcd.op.Op.txn(none, new io.etcd.jetcd.op.Op[] {
-                    io.etcd.jetcd.op.Op.delete(Writes.bs("twice/"), io.etcd.jetcd.options.DeleteOption.builder()
+                    io.etcd.jetcd.op.Op.delete(Jetcd.bs("twice/"), io.etcd.jetcd.options.DeleteOption.builder()
                             .isPrefix(true).build())}, new io.etcd.jetcd.op.Op[0])).commit()).getHeader().getRevision();
         WatchResponse r = stream.next();
         assertEquals(id, r.getWatchId());

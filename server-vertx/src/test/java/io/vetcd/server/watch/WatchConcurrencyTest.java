@@ -1,9 +1,9 @@
 package io.vetcd.server.watch;
 
+import static io.vetcd.server.testing.Jetcd.bs;
 import static io.vetcd.server.watch.WatchStream.b;
 import static io.vetcd.server.watch.WatchStream.s;
 import static io.vetcd.server.watch.WatchStream.text;
-import static io.vetcd.server.watch.Writes.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -14,6 +14,7 @@ import io.grpc.ManagedChannel;
 import io.vetcd.proto.etcdserverpb.WatchCreateRequest;
 import io.vetcd.proto.etcdserverpb.WatchResponse;
 import io.vetcd.proto.mvccpb.Event;
+import io.vetcd.server.testing.Jetcd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -181,11 +182,11 @@ class WatchConcurrencyTest {
                         String key = key(random.nextInt(KEYS));
                         if (random.nextInt(100) < 85) {
                             String marker = "w" + writer + "-" + i;
-                            long rev = Writes.await(client.getKVClient().put(bs(key), bs(marker + "|" + PADDING)))
+                            long rev = Jetcd.await(client.getKVClient().put(bs(key), bs(marker + "|" + PADDING)))
                                     .getHeader().getRevision();
                             ops.add(new Op(rev, true, key, marker));
                         } else {
-                            DeleteResponse d = Writes.await(client.getKVClient().delete(bs(key)));
+                            DeleteResponse d = Jetcd.await(client.getKVClient().delete(bs(key)));
                             if (d.getDeleted() > 0) {
                                 ops.add(new Op(d.getHeader().getRevision(), false, key, null));
                             }

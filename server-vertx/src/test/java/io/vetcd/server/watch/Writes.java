@@ -1,5 +1,8 @@
 package io.vetcd.server.watch;
 
+import static io.vetcd.server.testing.Jetcd.await;
+import static io.vetcd.server.testing.Jetcd.bs;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.op.Op;
@@ -7,10 +10,6 @@ import io.etcd.jetcd.options.CompactOption;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** The writes the watch tests watch, through jetcd; each returns the revision it was applied at. */
 public final class Writes {
@@ -20,9 +19,6 @@ public final class Writes {
         this.kv = kv;
     }
 
-    public static ByteSequence bs(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
 
     public static String str(ByteSequence b) {
         return b.toString(StandardCharsets.UTF_8);
@@ -57,16 +53,4 @@ public final class Writes {
         return await(kv.get(bs("\0revision-probe"))).getHeader().getRevision();
     }
 
-    public static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError("call failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("call did not complete in 20 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
 }

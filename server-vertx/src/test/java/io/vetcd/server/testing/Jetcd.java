@@ -1,4 +1,4 @@
-package io.vetcd.server.kv;
+package io.vetcd.server.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -20,56 +20,56 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /** Small helpers for driving jetcd from tests: bytes, waiting, and the errors etcd answers with. */
-final class Jetcd {
+public final class Jetcd {
     /** Long enough for a loaded CI machine; a call that takes this long is a hang, not a slow answer. */
-    static final long TIMEOUT_SECONDS = 20;
+    public static final long TIMEOUT_SECONDS = 20;
 
     private Jetcd() {}
 
-    static ByteSequence bs(String s) {
+    public static ByteSequence bs(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    static ByteSequence bs(byte[] b) {
+    public static ByteSequence bs(byte[] b) {
         return ByteSequence.from(b);
     }
 
-    static String str(ByteSequence b) {
+    public static String str(ByteSequence b) {
         return b.toString(StandardCharsets.UTF_8);
     }
 
     /** The keys of a range response, in response order. */
-    static List<String> keys(GetResponse r) {
+    public static List<String> keys(GetResponse r) {
         return r.getKvs().stream().map(kv -> str(kv.getKey())).toList();
     }
 
-    static List<String> values(GetResponse r) {
+    public static List<String> values(GetResponse r) {
         return r.getKvs().stream().map(kv -> str(kv.getValue())).toList();
     }
 
     /** The only key-value of a single-key range response. */
-    static KeyValue single(GetResponse r) {
+    public static KeyValue single(GetResponse r) {
         assertEquals(1, r.getKvs().size(), () -> "expected exactly one kv, got " + keys(r));
         return r.getKvs().get(0);
     }
 
     /** Puts {@code key = value} and returns the revision the put was applied at. */
-    static long put(KV kv, String key, String value) {
+    public static long put(KV kv, String key, String value) {
         return await(kv.put(bs(key), bs(value))).getHeader().getRevision();
     }
 
     /** The server's current revision, as a single-key range reports it in its header. */
-    static long currentRevision(KV kv) {
+    public static long currentRevision(KV kv) {
         return await(kv.get(bs("\0revision-probe"))).getHeader().getRevision();
     }
 
     /** Deletes every key. */
-    static void deleteAll(KV kv) {
+    public static void deleteAll(KV kv) {
         await(kv.delete(bs("\0"), DeleteOption.builder().withRange(bs("\0")).build()));
     }
 
     /** Waits for a call that must succeed. */
-    static <T> T await(CompletableFuture<T> future) {
+    public static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -84,16 +84,16 @@ final class Jetcd {
     }
 
     /** How a call failed: the gRPC status code (as jetcd names it) and etcd's message. */
-    record Failure(ErrorCode code, String message, Throwable cause) {
+    public record Failure(ErrorCode code, String message, Throwable cause) {
         /** Asserts etcd's code and its exact message. */
-        void is(ErrorCode expectedCode, String expectedMessage) {
+        public void is(ErrorCode expectedCode, String expectedMessage) {
             assertEquals(expectedCode, code, () -> "status code of " + describe(cause));
             assertEquals(expectedMessage, message, () -> "message of " + describe(cause));
         }
     }
 
     /** Waits for a call that must fail, and says how it failed. */
-    static Failure failure(CompletableFuture<?> future) {
+    public static Failure failure(CompletableFuture<?> future) {
         Object result;
         try {
             result = future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -110,7 +110,7 @@ final class Jetcd {
     }
 
     /** How a call on a raw gRPC stub failed. */
-    static Failure rawFailure(Supplier<?> call) {
+    public static Failure rawFailure(Supplier<?> call) {
         Object result;
         try {
             result = call.get();
@@ -120,7 +120,7 @@ final class Jetcd {
         return fail("expected the call to fail, but it succeeded with " + result);
     }
 
-    static Failure failureOf(Throwable t) {
+    public static Failure failureOf(Throwable t) {
         Throwable cause = t;
         while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
@@ -136,7 +136,7 @@ final class Jetcd {
         return new Failure(ErrorCode.valueOf(status.getCode().name()), status.getDescription(), cause);
     }
 
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         if (t == null) {
             return "null";
         }
