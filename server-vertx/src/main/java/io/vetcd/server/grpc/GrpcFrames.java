@@ -25,7 +25,7 @@ import io.vertx.grpc.server.GrpcServer;
 public final class GrpcFrames {
     private static final ThreadLocal<HttpServerResponse> HANDLING = new ThreadLocal<>();
     /** The gRPC frame prefix: the compressed flag (never set here) and the length. */
-    private static final int PREFIX_BYTES = 5;
+    static final int PREFIX_BYTES = 5;
 
     private GrpcFrames() {}
 
@@ -48,12 +48,11 @@ public final class GrpcFrames {
         return HANDLING.get();
     }
 
-    /** Appends {@code message} to {@code frames} as one uncompressed gRPC frame. */
-    static void append(Buffer frames, Buffer message) {
-        frames.appendByte((byte) 0).appendInt(message.length()).appendBuffer(message);
-    }
-
-    static int framedLength(Buffer message) {
-        return PREFIX_BYTES + message.length();
+    /**
+     * Appends the prefix of one uncompressed gRPC frame of a {@code messageBytes}-byte message to
+     * {@code frames}; the message follows it.
+     */
+    static Buffer prefix(Buffer frames, int messageBytes) {
+        return frames.appendByte((byte) 0).appendInt(messageBytes);
     }
 }

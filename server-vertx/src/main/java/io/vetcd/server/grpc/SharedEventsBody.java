@@ -18,8 +18,8 @@ import java.util.function.LongFunction;
  * response is written as the concatenation of its fields, header first, then each event, then
  * {@code watch_id}: protobuf readers take fields in any order, so every client decodes exactly the message
  * etcd would send. Worked example: 100 watchers of key k on a stream, catching up on revisions 40-42 from
- * different points: the header of revision 42 and the three events are encoded once each, and the 100
- * responses are copies of the parts each needs, plus {@code 0x10 <id>}.
+ * different points: the header of revision 42 and the three events are encoded once each (as whole fields:
+ * tag, length, message), and the 100 responses are copies of the fields each needs, plus {@code 0x10 <id>}.
  *
  * <p>Context only (one per {@link WatchStream}). {@link #forget()} drops the encoded events once a drain
  * is over, so the cache holds only what one drain shares.
@@ -29,60 +29,87 @@ final class SharedEventsBody {
     private static final int HEADER_TAG = 1 << 3 | 2;
     private static final int WATCH_ID_TAG = 2 << 3;
     private static final int EVENT_TAG = 11 << 3 | 2;
+    /** The longest {@code watch_id} field: its tag and a 10-byte varint. */
+    private static final int MAX_WATCH_ID_FIELD = 11;
 
     private final LongFunction<ResponseHeader> headers;
     private long headerRevision = -1;
-    private byte[] header;
-    private final Map<Event, byte[]> encoded = new IdentityHashMap<>();
+    /** The header of {@link #headerRevision} as a whole field: tag, length, message. */
+    private byte[] headerField;
+    /** Each event of this drain as a whole {@code events} field. */
+    private final Map<Event, byte[]> eventFields = new IdentityHashMap<>();
+    /** The last event looked up, and its field: the watchers of a key are sent the same event in a row. */
+    private Event lastEvent;
+    private byte[] lastField;
+    private final byte[] watchIdField = new byte[MAX_WATCH_ID_FIELD];
 
     /** @param headers the response header of a revision */
     SharedEventsBody(LongFunction<ResponseHeader> headers) {
         this.headers = headers;
     }
 
-    /** The encoded response for watcher {@code watchId}: {@code events} at {@code revision}. */
-    Buffer message(List<Event> events, long revision, long watchId) {
+    /** Queues the response for watcher {@code watchId} on {@code out}: {@code events} at {@code revision}. */
+    void append(FrameQueue out, List<Event> events, long revision, long watchId) {
         if (revision != headerRevision) {
-            header = headers.apply(revision).toByteArray();
+            headerField = field(HEADER_TAG, headers.apply(revision).toByteArray());
             headerRevision = revision;
         }
-        int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(header.length) + header.length
-                + (watchId != 0 ? 1 + CodedOutputStream.computeUInt64SizeNoTag(watchId) : 0);
-        byte[][] parts = new byte[events.size()][];
-        for (int i = 0; i < parts.length; i++) {
-            byte[] event = parts[i] = encoded.computeIfAbsent(events.get(i), Event::toByteArray);
-            size += 1 + CodedOutputStream.computeUInt32SizeNoTag(event.length) + event.length;
-        }
-        Buffer payload = Buffer.buffer(size);
-        appendField(payload, HEADER_TAG, header);
-        for (byte[] event : parts) {
-            appendField(payload, EVENT_TAG, event);
-        }
+        int idBytes = 0;
         if (watchId != 0) { // proto3 leaves a zero out, as etcd's encoder does
-            payload.appendByte((byte) WATCH_ID_TAG);
-            appendVarint(payload, watchId);
+            watchIdField[0] = (byte) WATCH_ID_TAG;
+            idBytes = 1 + writeVarint(watchIdField, 1, watchId);
         }
-        return payload;
+        if (events.size() == 1) { // the live case: one event, no array
+            byte[] event = eventField(events.get(0));
+            out.frame(headerField.length + event.length + idBytes)
+                    .appendBytes(headerField).appendBytes(event).appendBytes(watchIdField, 0, idBytes);
+            return;
+        }
+        byte[][] parts = new byte[events.size()][];
+        int size = headerField.length + idBytes;
+        for (int i = 0; i < parts.length; i++) {
+            size += (parts[i] = eventField(events.get(i))).length;
+        }
+        Buffer payload = out.frame(size).appendBytes(headerField);
+        for (byte[] event : parts) {
+            payload.appendBytes(event);
+        }
+        payload.appendBytes(watchIdField, 0, idBytes);
     }
 
     /** Drops the encoded events: called at the end of each drain. */
     void forget() {
-        encoded.clear();
+        eventFields.clear();
+        lastEvent = null;
+        lastField = null;
     }
 
-    private static void appendField(Buffer payload, int tag, byte[] value) {
-        payload.appendByte((byte) tag);
-        appendVarint(payload, value.length);
-        payload.appendBytes(value);
+    private byte[] eventField(Event event) {
+        if (event != lastEvent) {
+            lastField = eventFields.computeIfAbsent(event, e -> field(EVENT_TAG, e.toByteArray()));
+            lastEvent = event;
+        }
+        return lastField;
     }
 
-    private static void appendVarint(Buffer payload, long value) {
+    /** A length-delimited field: tag, length, value. */
+    private static byte[] field(int tag, byte[] value) {
+        byte[] f = new byte[1 + CodedOutputStream.computeUInt32SizeNoTag(value.length) + value.length];
+        f[0] = (byte) tag;
+        int at = 1 + writeVarint(f, 1, value.length);
+        System.arraycopy(value, 0, f, at, value.length);
+        return f;
+    }
+
+    /** Writes {@code value} as a varint at {@code at}; returns its length. */
+    private static int writeVarint(byte[] to, int at, long value) {
+        int i = at;
         for (long v = value; ; v >>>= 7) {
             if ((v & ~0x7FL) == 0) {
-                payload.appendByte((byte) v);
-                return;
+                to[i++] = (byte) v;
+                return i - at;
             }
-            payload.appendByte((byte) ((v & 0x7F) | 0x80));
+            to[i++] = (byte) ((v & 0x7F) | 0x80);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.vetcd.server.grpc;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
@@ -17,7 +16,6 @@ import io.vetcd.proto.etcdserverpb.WatchGrpcService;
 import io.vetcd.proto.etcdserverpb.WatchRequest;
 import io.vetcd.proto.etcdserverpb.WatchResponse;
 import io.vetcd.proto.mvccpb.Event;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,8 +60,6 @@ final class WatchStream {
     private static final int MAX_BACKLOG = 1024;
     /** While a progress request waits for unsynced watchers, how often they are checked again. */
     private static final long PROGRESS_RECHECK_MILLIS = 10;
-    /** Queued responses are framed into writes of about this many bytes. */
-    private static final int MAX_WRITE_BYTES = 64 * 1024;
     /** clientv3's {@code InvalidWatchID}: the id of a progress response and of a refused create. */
     private static final long INVALID_WATCH_ID = -1;
     private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
@@ -92,7 +88,7 @@ final class WatchStream {
     /** etcd's {@code nextID}: where the search for a free id starts when the client lets the server choose. */
     private long nextId;
     /** Encoded responses, in order: what the HTTP/2 stream has not taken yet. */
-    private final ArrayDeque<Buffer> outgoing = new ArrayDeque<>();
+    private final FrameQueue outgoing = new FrameQueue();
     /** Encodes events responses from parts shared by the stream's watchers. */
     private final SharedEventsBody sharedBody;
     private boolean requestsPaused;
@@ -270,20 +266,25 @@ final class WatchStream {
             context.runOnContext(v -> {
                 drainScheduled.set(false); // a delivery after this schedules another drain
                 drainInbound();
-                pump();
+                pump(); // one write per chunk of what the drain queued
             });
         }
     }
 
     // ---- responses (context)
 
-    /** Turns what the writer handed over into responses, in the order it was handed over. */
+    /**
+     * Turns what the writer handed over into responses, in the order it was handed over; they are
+     * queued, and written by the caller's next {@link #pump()}.
+     */
     private void drainInbound() {
+        long events = 0;
+        long bytes = 0;
         Delivery d;
         while ((d = inbound.poll()) != null) {
             if (d.events != null) {
-                queuedEvents.addAndGet(-d.events.size());
-                queuedBytes.addAndGet(-d.bytes);
+                events += d.events.size();
+                bytes += d.bytes;
             }
             StreamWatcher watcher = d.watcher;
             if (closed || watcher.canceled) {
@@ -292,18 +293,25 @@ final class WatchStream {
             if (d.events == null) {
                 // As in etcd, the id stays taken until the client cancels it, and the header has revision 0.
                 forget(watcher);
-                send(WatchResponse.newBuilder().setHeader(endpoint.header(0)).setWatchId(watcher.id)
-                        .setCompactRevision(d.compactRevision).setCanceled(true).build());
+                outgoing.add(WatchResponse.newBuilder().setHeader(endpoint.header(0)).setWatchId(watcher.id)
+                        .setCompactRevision(d.compactRevision).setCanceled(true).build().toByteArray());
             } else {
                 sendEvents(watcher, d.events, d.revision);
             }
         }
+        // Once per drain, not per delivery: the writer sees the stream a little fuller meanwhile, never emptier.
+        queuedEvents.addAndGet(-events);
+        queuedBytes.addAndGet(-bytes);
         sharedBody.forget();
     }
 
     /** One response per run of up to 1000 revisions (etcd's batching), fragmented if the watch asked. */
     private void sendEvents(StreamWatcher watcher, List<Event> events, long revision) {
         watcher.quietSinceTick = false;
+        if (events.size() == 1) { // a live event: one revision
+            sendEventResponse(watcher, events, revision);
+            return;
+        }
         int from = 0;
         int revisions = 0;
         long last = -1;
@@ -326,21 +334,21 @@ final class WatchStream {
         if (watcher.fragment) {
             WatchResponse whole = WatchResponse.newBuilder().setHeader(endpoint.header(revision))
                     .setWatchId(watcher.id).addAllEvents(events).build();
-            WatchFragments.split(whole, endpoint.fragmentBytes).forEach(this::send);
+            WatchFragments.split(whole, endpoint.fragmentBytes).forEach(r -> outgoing.add(r.toByteArray()));
         } else {
-            outgoing.add(sharedBody.message(events, revision, watcher.id));
-            pump();
+            sharedBody.append(outgoing, events, revision, watcher.id);
         }
     }
 
+    /** Queues {@code r} after everything queued, and writes what the HTTP/2 stream takes. */
     private void send(WatchResponse r) {
-        outgoing.add(Buffer.buffer(r.toByteArray()));
+        outgoing.add(r.toByteArray());
         pump();
     }
 
     /**
-     * Writes what the HTTP/2 stream takes now, many responses per write; the rest waits for its drain. Once nothing is backed up,
-     * the paused watchers are resumed.
+     * Writes what the HTTP/2 stream takes now, a chunk of responses per write; the rest waits for its
+     * drain. Once nothing is backed up, the paused watchers are resumed.
      */
     private void pump() {
         if (closed) {
@@ -351,14 +359,10 @@ final class WatchStream {
                 response.writeHead();
                 headSent = true;
             }
-            Buffer batch = Buffer.buffer(Math.min(MAX_WRITE_BYTES, GrpcFrames.framedLength(outgoing.peek())));
-            do {
-                GrpcFrames.append(batch, outgoing.poll());
-            } while (!outgoing.isEmpty() && batch.length() < MAX_WRITE_BYTES);
-            frames.write(batch);
+            frames.write(outgoing.poll());
         }
         congested = !outgoing.isEmpty() || frames.writeQueueFull();
-        if (requestsPaused != outgoing.size() >= MAX_BACKLOG) {
+        if (requestsPaused != outgoing.responses() >= MAX_BACKLOG) {
             requestsPaused = !requestsPaused;
             if (requestsPaused) {
                 call.pause();
@@ -435,6 +439,7 @@ final class WatchStream {
         for (StreamWatcher watcher : watchers.values()) {
             watcher.quietSinceTick = true;
         }
+        pump();
     }
 
     // ---- the end (context)

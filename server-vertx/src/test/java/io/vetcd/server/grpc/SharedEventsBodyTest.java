@@ -7,6 +7,8 @@ import io.vetcd.proto.etcdserverpb.ResponseHeader;
 import io.vetcd.proto.etcdserverpb.WatchResponse;
 import io.vetcd.proto.mvccpb.Event;
 import io.vetcd.proto.mvccpb.KeyValue;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +30,13 @@ class SharedEventsBodyTest {
                 .setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key)).setModRevision(revision)).build();
     }
 
+    /** The message of one gRPC frame: uncompressed, its length prefix matching. */
+    static byte[] unframe(byte[] frame) {
+        assertEquals(0, frame[0], "compressed flag");
+        assertEquals(frame.length - 5, ByteBuffer.wrap(frame, 1, 4).getInt(), "length prefix");
+        return Arrays.copyOfRange(frame, 5, frame.length);
+    }
+
     @Test
     void decodesAsTheMessageBuiltByProtobuf() throws Exception {
         SharedEventsBody body = new SharedEventsBody(SharedEventsBodyTest::header);
@@ -40,7 +49,9 @@ class SharedEventsBodyTest {
                 for (long revision : new long[] {42, 43}) {
                     WatchResponse expected = WatchResponse.newBuilder().setHeader(header(revision))
                             .setWatchId(watchId).addAllEvents(events).build();
-                    byte[] bytes = body.message(events, revision, watchId).getBytes();
+                    FrameQueue out = new FrameQueue();
+                    body.append(out, events, revision, watchId);
+                    byte[] bytes = unframe(out.poll().getBytes());
                     assertEquals(expected, WatchResponse.parseFrom(bytes), watchId + " " + events + " " + revision);
                     assertEquals(expected.getSerializedSize(), bytes.length);
                 }

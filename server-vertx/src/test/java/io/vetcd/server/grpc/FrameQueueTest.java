@@ -1,0 +1,71 @@
+package io.vetcd.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Responses come out framed, in order, in chunks of at most 64 KiB unless one response is bigger. */
+class FrameQueueTest {
+    private static byte[] message(int size, int fill) {
+        byte[] m = new byte[size];
+        Arrays.fill(m, (byte) fill);
+        return m;
+    }
+
+    /** Splits a chunk back into its gRPC frames' messages. */
+    private static List<byte[]> messages(byte[] chunk) {
+        List<byte[]> out = new ArrayList<>();
+        ByteBuffer b = ByteBuffer.wrap(chunk);
+        while (b.hasRemaining()) {
+            assertEquals(0, b.get(), "compressed flag");
+            byte[] m = new byte[b.getInt()];
+            b.get(m);
+            out.add(m);
+        }
+        return out;
+    }
+
+    @Test
+    void packsResponsesInOrderIntoChunks() {
+        FrameQueue q = new FrameQueue();
+        List<byte[]> sent = new ArrayList<>();
+        int[] sizes = {100, 70_000, 50, 0, 300, 65_200, 1};
+        for (int i = 0; i < sizes.length; i++) {
+            sent.add(message(sizes[i], i));
+            q.add(sent.get(i));
+        }
+        assertEquals(sizes.length, q.responses());
+        List<byte[]> received = new ArrayList<>();
+        List<Integer> chunkSizes = new ArrayList<>();
+        while (!q.isEmpty()) {
+            byte[] chunk = q.poll().getBytes();
+            chunkSizes.add(chunk.length);
+            received.addAll(messages(chunk));
+        }
+        assertEquals(0, q.responses());
+        assertEquals(sent.size(), received.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), received.get(i), "response " + i);
+        }
+        // 100 | 70,000 alone (over the limit) | 50, 0, 300 (65,200 would not fit) | 65,200, 1
+        assertEquals(List.of(105, 70_005, 55 + 5 + 305, 65_205 + 6), chunkSizes);
+    }
+
+    @Test
+    void aPolledChunkIsNotAppendedTo() {
+        FrameQueue q = new FrameQueue();
+        q.add(message(10, 1));
+        byte[] first = q.poll().getBytes();
+        q.add(message(20, 2));
+        assertEquals(15, first.length);
+        byte[] second = q.poll().getBytes();
+        assertEquals(25, second.length);
+        assertTrue(q.isEmpty());
+    }
+}
