@@ -77,6 +77,9 @@ final class WatchStream {
     private final ConcurrentLinkedQueue<Delivery> inbound = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<StreamWatcher> paused = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Runs {@link #drain()} in one task with the other streams of the context. */
+    private final LoopDrains drains;
+    private final Runnable drainTask = this::drain;
     private final AtomicLong queuedEvents = new AtomicLong();
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Set by the context: the outgoing queue is backed up, or the gRPC write queue is full. */
@@ -102,6 +105,7 @@ final class WatchStream {
         this.response = call.response();
         this.frames = GrpcFrames.response();
         this.context = Vertx.currentContext();
+        this.drains = LoopDrains.of(context);
         this.sharedBody = new SharedEventsBody(endpoint::header);
     }
 
@@ -263,12 +267,15 @@ final class WatchStream {
 
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
-            context.runOnContext(v -> {
-                drainScheduled.set(false); // a delivery after this schedules another drain
-                drainInbound();
-                pump(); // one write per chunk of what the drain queued
-            });
+            drains.schedule(drainTask);
         }
+    }
+
+    /** Context: what the writer handed over becomes responses, written a chunk at a time. */
+    private void drain() {
+        drainScheduled.set(false); // a delivery after this schedules another drain
+        drainInbound();
+        pump();
     }
 
     // ---- responses (context)
