@@ -266,7 +266,8 @@ final class WatchStream {
     }
 
     private void scheduleDrain() {
-        if (drainScheduled.compareAndSet(false, true)) {
+        // A read first: with 1000 watchers of a put on the stream, 999 find the drain already scheduled.
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             drains.schedule(drainTask);
         }
     }
