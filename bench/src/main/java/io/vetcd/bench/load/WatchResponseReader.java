@@ -198,6 +198,9 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
     }
 
     private long varint(int end) {
+        if (pos < end && data[pos] >= 0) { // one byte: every tag here, and most small numbers
+            return data[pos++];
+        }
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (pos >= end) {
