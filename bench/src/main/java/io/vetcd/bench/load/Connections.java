@@ -80,6 +80,13 @@ public final class Connections implements AutoCloseable {
                                                             GrpcConnection.Listener<Resp> listener) {
             return connection.open(method, listener);
         }
+
+        /** {@link #stream(ServiceMethod, GrpcConnection.Listener)} with responses read by {@code decoder}. */
+        public <Req, Resp> GrpcConnection.Call<Req> stream(ServiceMethod<?, Req> method,
+                                                            GrpcConnection.RawDecoder<Resp> decoder,
+                                                            GrpcConnection.Listener<Resp> listener) {
+            return connection.open(method, decoder, listener);
+        }
     }
 
     /** A gRPC failure, with grpc-go's text: {@code rpc error: code = Unimplemented desc = ...}. */

@@ -68,6 +68,15 @@ final class GrpcConnection {
         void onClose(Connections.RpcException error);
     }
 
+    /**
+     * A decoder that reads a response message straight from the connection's bytes: exactly
+     * {@code length} bytes from {@code in}'s reader index on (advancing it). Lets a hot stream skip the
+     * per-message copy, Vert.x buffer and protobuf objects of a {@link GrpcMessageDecoder}.
+     */
+    interface RawDecoder<Resp> {
+        Resp decode(ByteBuf in, int length) throws CodecException;
+    }
+
     /** An open call (a gRPC stream): messages out, half-close. */
     interface Call<Req> {
         void write(Req message, boolean last);
@@ -144,8 +153,18 @@ final class GrpcConnection {
      * waits for stream quota the same way).
      */
     <Req, Resp> Call<Req> open(ServiceMethod<Resp, Req> method, Listener<Resp> listener) {
+        return open(method.fullMethodName(), method.decoder(), null, listener);
+    }
+
+    /** {@link #open(ServiceMethod, Listener)} with the responses read by {@code raw} instead of the method's decoder. */
+    <Req, Resp> Call<Req> open(ServiceMethod<?, Req> method, RawDecoder<Resp> raw, Listener<Resp> listener) {
+        return open(method.fullMethodName(), null, raw, listener);
+    }
+
+    private <Req, Resp> Call<Req> open(String path, GrpcMessageDecoder<Resp> decoder, RawDecoder<Resp> raw,
+                                       Listener<Resp> listener) {
         ActiveCall<Req, Resp> call = new ActiveCall<>(
-                headersByPath.computeIfAbsent(method.fullMethodName(), this::headers), method.decoder(), listener);
+                headersByPath.computeIfAbsent(path, this::headers), decoder, raw, listener);
         if (closed != null) {
             call.close(closed);
         } else if (waiting.isEmpty() && http2.connection().local().canOpenStream()) {
@@ -208,6 +227,7 @@ final class GrpcConnection {
     private final class ActiveCall<Req, Resp> implements Call<Req> {
         private final Http2Headers headers;
         private final GrpcMessageDecoder<Resp> decoder;
+        private final RawDecoder<Resp> raw;
         private final Listener<Resp> listener;
         private int id = -1;
         private boolean headersSeen;
@@ -216,9 +236,11 @@ final class GrpcConnection {
         private List<ByteBuf> unsent;
         private boolean unsentLast;
 
-        ActiveCall(Http2Headers headers, GrpcMessageDecoder<Resp> decoder, Listener<Resp> listener) {
+        ActiveCall(Http2Headers headers, GrpcMessageDecoder<Resp> decoder, RawDecoder<Resp> raw,
+                   Listener<Resp> listener) {
             this.headers = headers;
             this.decoder = decoder;
+            this.raw = raw;
             this.listener = listener;
         }
 
@@ -300,37 +322,66 @@ final class GrpcConnection {
             }
         }
 
+        /**
+         * Cuts the stream's bytes into messages. When no partial message is left from the previous DATA
+         * frame (the usual case), the frame is read in place; only a trailing partial message is kept.
+         */
         void onData(ByteBuf data) {
             if (done) {
                 return;
             }
-            if (pending == null) {
-                pending = channel.alloc().compositeHeapBuffer();
+            ByteBuf in;
+            if (pending == null || !pending.isReadable()) {
+                in = data;
+            } else {
+                pending.addComponent(true, data.retain());
+                in = pending;
             }
-            pending.addComponent(true, data.retain());
-            while (pending.readableBytes() >= 5) {
-                int length = pending.getInt(pending.readerIndex() + 1);
-                if (pending.readableBytes() < 5 + length) {
+            while (!done && in.readableBytes() >= 5) {
+                int length = in.getInt(in.readerIndex() + 1);
+                if (length < 0) {
+                    fail(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max (" + (length & 0xffffffffL) + ")");
+                    return;
+                }
+                if (in.readableBytes() - 5 < length) {
                     break;
                 }
-                boolean compressed = pending.getByte(pending.readerIndex()) != 0;
-                pending.skipBytes(5);
-                byte[] bytes = new byte[length];
-                pending.readBytes(bytes);
+                boolean compressed = in.getByte(in.readerIndex()) != 0;
+                in.skipBytes(5);
                 if (compressed) {
                     fail(GrpcStatus.INTERNAL, "grpc: compressed message without a decompressor");
                     return;
                 }
                 Resp message;
                 try {
-                    message = decoder.decode(GrpcMessage.message("identity", Buffer.buffer(bytes)));
+                    if (raw != null) {
+                        int end = in.readerIndex() + length;
+                        message = raw.decode(in, length);
+                        in.readerIndex(end);
+                    } else {
+                        byte[] bytes = new byte[length];
+                        in.readBytes(bytes);
+                        message = decoder.decode(GrpcMessage.message("identity", Buffer.buffer(bytes)));
+                    }
                 } catch (CodecException e) {
                     fail(GrpcStatus.INTERNAL, "grpc: failed to unmarshal the received message: " + e.getMessage());
                     return;
                 }
                 listener.onMessage(message);
             }
-            pending.discardReadComponents();
+            if (done) {
+                return;
+            }
+            if (in == data) {
+                if (data.isReadable()) {
+                    if (pending == null) {
+                        pending = channel.alloc().compositeHeapBuffer();
+                    }
+                    pending.addComponent(true, data.retain()); // from its reader index: the partial message
+                }
+            } else {
+                pending.discardReadComponents();
+            }
         }
 
         private void fail(GrpcStatus status, String message) {

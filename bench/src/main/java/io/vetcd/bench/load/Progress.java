@@ -2,7 +2,7 @@ package io.vetcd.bench.load;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A progress bar like etcd's (cheggaaa/pb): {@code  1234 / 10000 [=====>-----]  12.34% 3s}, redrawn on
@@ -12,7 +12,7 @@ public final class Progress implements AutoCloseable {
     private static final int WIDTH = 60;
     private final long total;
     private final PrintStream out;
-    private final AtomicLong count = new AtomicLong();
+    private final LongAdder count = new LongAdder(); // striped: event loops count events without contention
     private final long startNanos = System.nanoTime();
     private final Thread thread;
     private volatile boolean running = true;
@@ -26,11 +26,11 @@ public final class Progress implements AutoCloseable {
     }
 
     public void increment() {
-        count.incrementAndGet();
+        count.increment();
     }
 
     public void add(long n) {
-        count.addAndGet(n);
+        count.add(n);
     }
 
     private void loop() {
@@ -45,7 +45,7 @@ public final class Progress implements AutoCloseable {
     }
 
     private synchronized void draw() {
-        long n = count.get();
+        long n = count.sum();
         double frac = total <= 0 ? 1 : Math.min(1.0, (double) n / total);
         int filled = (int) (frac * WIDTH);
         StringBuilder bar = new StringBuilder(WIDTH);

@@ -15,7 +15,7 @@ import org.HdrHistogram.HistogramIterationValue;
 public final class Stats {
     private static final double[] PCTLS = {10, 25, 50, 75, 90, 95, 99, 99.9};
 
-    private final Histogram histogram = new Histogram(1_000L, 60_000_000_000L, 3);
+    private final Histogram histogram = newHistogram();
     private final Map<String, Integer> errors = new TreeMap<>();
     private long count;
     private long minNanos = Long.MAX_VALUE;
@@ -35,6 +35,10 @@ public final class Stats {
         endNanos = System.nanoTime();
     }
 
+    private static Histogram newHistogram() {
+        return new Histogram(1_000L, 60_000_000_000L, 3);
+    }
+
     public synchronized void record(long nanos) {
         if (nanos < 0) {
             nanos = 0;
@@ -46,6 +50,43 @@ public final class Stats {
         double s = nanos / 1e9;
         sumSec += s;
         sumSqSec += s * s;
+    }
+
+    /**
+     * Latencies recorded by one thread, without a lock, for a hot path that records from several threads
+     * (one recorder per thread): {@link #add} them to a Stats when done. Records exactly as
+     * {@link Stats#record}.
+     */
+    public static final class Recorder {
+        private final Histogram histogram = newHistogram();
+        private long count;
+        private long minNanos = Long.MAX_VALUE;
+        private long maxNanos;
+        private double sumSec;
+        private double sumSqSec;
+
+        public void record(long nanos) {
+            if (nanos < 0) {
+                nanos = 0;
+            }
+            histogram.recordValue(Math.max(histogram.getLowestDiscernibleValue(), Math.min(nanos, histogram.getHighestTrackableValue())));
+            count++;
+            minNanos = Math.min(minNanos, nanos);
+            maxNanos = Math.max(maxNanos, nanos);
+            double s = nanos / 1e9;
+            sumSec += s;
+            sumSqSec += s * s;
+        }
+    }
+
+    /** Adds the latencies of {@code r} (call once its thread is done with it, or on that thread). */
+    public synchronized void add(Recorder r) {
+        histogram.add(r.histogram);
+        count += r.count;
+        minNanos = Math.min(minNanos, r.minNanos);
+        maxNanos = Math.max(maxNanos, r.maxNanos);
+        sumSec += r.sumSec;
+        sumSqSec += r.sumSqSec;
     }
 
     public synchronized void error(String message) {

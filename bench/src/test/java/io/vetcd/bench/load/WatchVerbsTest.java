@@ -1,0 +1,154 @@
+package io.vetcd.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vetcd.proto.etcdserverpb.KVGrpcService;
+import io.vetcd.proto.etcdserverpb.PutResponse;
+import io.vetcd.proto.etcdserverpb.ResponseHeader;
+import io.vetcd.proto.etcdserverpb.WatchGrpcService;
+import io.vetcd.proto.etcdserverpb.WatchRequest;
+import io.vetcd.proto.etcdserverpb.WatchResponse;
+import io.vetcd.proto.mvccpb.Event;
+import io.vetcd.proto.mvccpb.KeyValue;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The watch and watch-latency verbs end to end against a tiny in-process watch server (Put + Watch). */
+@Timeout(60)
+class WatchVerbsTest {
+    private Vertx vertx;
+    private int port;
+
+    private record Watcher(GrpcServerResponse<WatchRequest, WatchResponse> stream, long id) { }
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        Map<ByteString, List<Watcher>> watchers = new HashMap<>();
+        long[] rev = {1};
+        GrpcServer grpc = GrpcServer.server(vertx);
+        grpc.callHandler(WatchGrpcService.Watch, call -> {
+            long[] nextId = {0};
+            call.handler(req -> {
+                long id = nextId[0]++;
+                synchronized (watchers) {
+                    watchers.computeIfAbsent(req.getCreateRequest().getKey(), k -> new ArrayList<>())
+                            .add(new Watcher(call.response(), id));
+                }
+                call.response().write(WatchResponse.newBuilder().setWatchId(id).setCreated(true)
+                        .setHeader(ResponseHeader.newBuilder().setRevision(rev[0])).build());
+            });
+            call.endHandler(v -> {
+                synchronized (watchers) {
+                    watchers.values().forEach(l -> l.removeIf(w -> w.stream() == call.response()));
+                }
+                call.response().end();
+            });
+        });
+        grpc.callHandler(KVGrpcService.Put, call -> call.handler(req -> {
+            List<Watcher> ws;
+            long r;
+            synchronized (watchers) {
+                r = ++rev[0];
+                ws = new ArrayList<>(watchers.getOrDefault(req.getKey(), List.of()));
+            }
+            call.response().end(PutResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(r)).build());
+            Event ev = Event.newBuilder().setKv(KeyValue.newBuilder().setKey(req.getKey()).setValue(req.getValue())
+                    .setModRevision(r).setCreateRevision(2).setVersion(r - 1)).build();
+            for (Watcher w : ws) {
+                WatchResponse m = WatchResponse.newBuilder().setWatchId(w.id())
+                        .setHeader(ResponseHeader.newBuilder().setRevision(r)).addEvents(ev).build();
+                w.stream().write(m); // write from another connection's context: Vert.x hands it over
+            }
+        }));
+        HttpServer server = vertx.createHttpServer().requestHandler(grpc).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        port = server.actualPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private Object[] run(String... args) {
+        BenchCommand root = new BenchCommand();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        root.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+        root.err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        List<String> a = new ArrayList<>(List.of("--endpoints", "127.0.0.1:" + port, "--no-progress"));
+        a.addAll(List.of(args));
+        int code = BenchCommand.newCommandLine(root).execute(a.toArray(String[]::new));
+        return new Object[] {code, out.toString(StandardCharsets.UTF_8)};
+    }
+
+    /** The latency histogram's counts of the section after {@code title}. */
+    private static long histogramCount(String out, String title) {
+        String section = out.substring(out.indexOf(title));
+        int end = section.indexOf("Latency distribution:");
+        Matcher m = Pattern.compile("\\[(\\d+)]\t\\|").matcher(section.substring(0, end));
+        long n = 0;
+        while (m.find()) {
+            n += Long.parseLong(m.group(1));
+        }
+        return n;
+    }
+
+    @Test
+    void watchCountsEveryEventOfEveryStream(@TempDir Path dir) throws Exception {
+        // 3 streams x 4 watches on 3 watched keys; sequential keys: 3 distinct keys, 4 watchers each,
+        // spread unevenly over the streams (the shares differ per stream)
+        Path json = dir.resolve("w.json");
+        Object[] r = run("--conns", "2", "--clients", "2", "watch", "--streams", "3", "--watch-per-stream", "4",
+                "--watched-key-total", "3", "--sequential-keys", "--key-space-size", "3", "--put-total", "10",
+                "--json", json.toString());
+        String out = (String) r[1];
+        assertEquals(0, r[0], out);
+        assertTrue(out.startsWith("Watch creation summary:\n"), out);
+        assertTrue(out.contains("Watch events received summary:\n\nSummary:\n  Total:\t"), out);
+        assertTrue(!out.contains("Error distribution"), out);
+        assertEquals(12, histogramCount(out, "Watch creation summary:"));
+        // puts to keys 0,1,2,0,1,2,0,1,2,0 and 4 watchers per key: 40 events
+        assertEquals(40, histogramCount(out, "Watch events received summary:"));
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"verb\": \"watch\""), j);
+        assertTrue(j.contains("\"succeeded\": 40"), j);
+
+        // default key space: every watched key is the same key, so each put reaches all 12 watchers
+        Object[] same = run("--conns", "3", "--clients", "3", "watch", "--streams", "3", "--watch-per-stream", "4",
+                "--watched-key-total", "5", "--put-total", "7");
+        assertEquals(0, same[0], (String) same[1]);
+        assertEquals(84, histogramCount((String) same[1], "Watch events received summary:"));
+    }
+
+    @Test
+    void watchLatencyRecordsEachWatcherForEachPut() {
+        Object[] r = run("--conns", "2", "--clients", "5", "watch-latency", "--total", "20", "--put-rate", "1000");
+        String out = (String) r[1];
+        assertEquals(0, r[0], out);
+        assertTrue(out.startsWith("\nSummary:\n"), out);
+        assertEquals(100, histogramCount("x" + out, "x"));
+    }
+}
