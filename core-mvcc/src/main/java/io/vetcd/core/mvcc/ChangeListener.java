@@ -1,5 +1,6 @@
 package io.vetcd.core.mvcc;
 
+import com.google.protobuf.ByteString;
 import java.util.List;
 
 /**
@@ -7,11 +8,16 @@ import java.util.List;
  * writer lock held, before the batch's requests are answered.
  */
 public interface ChangeListener {
-    /** Whether changes are wanted at all: when false, the writer records none (no cost per write). */
-    boolean wantsChanges();
+    /**
+     * Whether a change of {@code key} could be wanted: when false, no {@link Change} is built for it.
+     * Asked for each write of a batch being published, in order, right before {@link #committed}; a
+     * "yes" for a change nobody takes only costs that change.
+     */
+    boolean wantsChangeOf(ByteString key);
 
     /**
-     * The changes of one batch, in (main, sub) order; the list is reused after the call returns.
+     * The changes of one batch that the listener wanted, in (main, sub) order; the list is reused after
+     * the call returns.
      *
      * @param revision the store's revision after the batch
      */

@@ -40,6 +40,21 @@ final class KeyHistory {
         boolean isTombstone() {
             return kv == null;
         }
+
+        /**
+         * The key's value just before this version's main revision (a watcher's {@code prev_kv}, which
+         * etcd reads at revision - 1): the first older version of another main revision, skipping the
+         * ones a txn wrote before this one at the same revision; null if that is a tombstone or retains
+         * nothing. In the class example, the version at 9 has no previous value (7 is a tombstone) and
+         * the one at 5 has v1 (at 2).
+         */
+        KeyValue previousValue() {
+            Version older = next;
+            while (older != null && older.main == main) {
+                older = older.next;
+            }
+            return older == null ? null : older.kv;
+        }
     }
 
     private volatile Version head;
@@ -67,9 +82,11 @@ final class KeyHistory {
         return head;
     }
 
-    /** Writer only. */
-    void prepend(long main, int sub, KeyValue kv) {
-        head = new Version(main, sub, kv, head);
+    /** Writer only: returns the new version. */
+    Version prepend(long main, int sub, KeyValue kv) {
+        Version v = new Version(main, sub, kv, head);
+        head = v;
+        return v;
     }
 
     /** Writer only: removes the newest version; returns true when none is left. */

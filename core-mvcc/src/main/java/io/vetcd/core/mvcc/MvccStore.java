@@ -68,7 +68,9 @@ public final class MvccStore {
     private BackendMeta committed;
     /** Who hears of committed changes (the watch hub); set once, before any write. */
     private ChangeListener listener = NO_LISTENER;
-    /** Writer only: the changes of the batch being applied, recorded while the listener wants them. */
+    /** Writer only: every version the batch being applied added, for the listener and for aborts. */
+    private final BatchWrites batchWrites = new BatchWrites();
+    /** Writer only, reused: the changes of a batch the listener wants, built when it is published. */
     private final List<Change> batchChanges = new ArrayList<>();
     /** Who hears of keys moving between leases (the lessor); set once, before any write. */
     private KeyLeaseListener leaseListener = KeyLeaseListener.NONE;
@@ -77,7 +79,7 @@ public final class MvccStore {
 
     private static final ChangeListener NO_LISTENER = new ChangeListener() {
         @Override
-        public boolean wantsChanges() {
+        public boolean wantsChangeOf(ByteString key) {
             return false;
         }
 
@@ -193,15 +195,34 @@ public final class MvccStore {
     public long publish() {
         commit();
         publishedRevision = writerRevision;
-        if (!batchChanges.isEmpty()) {
-            listener.committed(batchChanges, writerRevision);
-            batchChanges.clear();
-        }
+        tellListener();
         notifiedRevision = writerRevision;
         if (pendingCut > cutRevision) {
             cut(pendingCut);
         }
         return writerRevision;
+    }
+
+    /**
+     * Builds the changes of the batch's writes whose keys the listener wants, and hands them over. Done
+     * here rather than as each write is applied, so the hot path of a put carries no watch code at all
+     * (when it did, the JIT inlined less of the put and its response, and they allocated more). Asking
+     * now is exact: the listener answers for the watchers it would match the change against right after.
+     * {@code prev_kv} comes from the version chain, which still holds it: a compaction during the batch
+     * cuts at most up to the previous published revision and keeps each key's newest version there.
+     */
+    private void tellListener() {
+        for (int i = 0; i < batchWrites.size(); i++) {
+            ByteString key = batchWrites.key(i);
+            if (listener.wantsChangeOf(key)) {
+                batchChanges.add(change(key, batchWrites.version(i)));
+            }
+        }
+        batchWrites.truncate(0);
+        if (!batchChanges.isEmpty()) {
+            listener.committed(batchChanges, writerRevision);
+            batchChanges.clear();
+        }
     }
 
     /**
@@ -334,11 +355,7 @@ public final class MvccStore {
         index.forEachHistory(range, (key, history) -> {
             for (KeyHistory.Version v = history.newest(); v != null && v.main >= from; v = v.next) {
                 if (v.main <= to) {
-                    KeyHistory.Version older = v.next; // prev_kv: the key before this revision
-                    while (older != null && older.main == v.main) {
-                        older = older.next;
-                    }
-                    changes.add(change(key, v.main, v.sub, v.kv, older == null ? null : older.kv));
+                    changes.add(change(v.isTombstone() ? ByteString.copyFrom(key) : v.kv.getKey(), v));
                 }
             }
         });
@@ -350,10 +367,10 @@ public final class MvccStore {
         return changes;
     }
 
-    /** A change of {@code key} at (main, sub): a PUT of {@code kv}, or a DELETE when {@code kv} is null. */
-    private static Change change(byte[] key, long main, int sub, KeyValue kv, KeyValue prev) {
-        return kv == null ? new Change(main, sub, tombstone(ByteString.copyFrom(key), main), true, prev)
-                : new Change(main, sub, kv, false, prev);
+    /** The change {@code v} made to {@code key}: a PUT of its value, or a DELETE; with the value before it. */
+    private static Change change(ByteString key, KeyHistory.Version v) {
+        return v.isTombstone() ? new Change(v.main, v.sub, tombstone(key, v.main), true, v.previousValue())
+                : new Change(v.main, v.sub, v.kv, false, v.previousValue());
     }
 
     /** Releases the backend (its files are closed cleanly). Writer only, after the last write. */
@@ -418,13 +435,16 @@ public final class MvccStore {
 
     private record LeaseMove(ByteString key, long from, long to) {}
 
+    /**
+     * One write request. Each version it adds goes into {@link #batchWrites} too, which is all a write
+     * does for the listener ({@link #tellListener()} turns them into changes at publish), and which
+     * {@link #abort()} walks back to undo the txn.
+     */
     private final class Txn implements WriteTxn {
         private final long begin;
         private int changes;
-        /** The keys this txn gave a new version, in order; for {@link #abort()}. */
-        private final List<byte[]> changedKeys = new ArrayList<>();
-        /** What this txn changed, for the listener; null when it wants nothing. Handed over at {@link #end()}. */
-        private final List<Change> recorded = listener.wantsChanges() ? new ArrayList<>() : null;
+        /** Where this txn's versions start in {@link #batchWrites}. */
+        private final int firstWrite = batchWrites.size();
         /** Keys moved between leases; null until one is. Handed over at {@link #end()}. */
         private List<LeaseMove> leaseMoves;
 
@@ -472,17 +492,8 @@ public final class MvccStore {
             if (previousLease != lease) {
                 leaseMoved(key, previousLease, lease);
             }
-            index.put(keyBytes, history, rev, sub, kv);
-            changedKeys.add(keyBytes);
+            batchWrites.add(key, index.put(keyBytes, history, rev, sub, kv));
             backend.put(new StoredVersion(rev, sub, kv, false));
-            if (recorded != null) {
-                // a watcher's prev_kv is the key before this revision (etcd reads it at rev - 1), even
-                // when a sibling op of the same txn changed the key already
-                // (the version found above is that one unless this txn wrote or deleted the key already)
-                KeyValue prev = previous != null && previous.getModRevision() < rev ? previous
-                        : history == null ? null : history.valueAt(rev - 1);
-                recorded.add(new Change(rev, sub, kv, false, prev));
-            }
             return rev;
         }
 
@@ -496,13 +507,8 @@ public final class MvccStore {
                 if (kv.getLease() != 0) {
                     leaseMoved(kv.getKey(), kv.getLease(), 0);
                 }
-                index.tombstone(keyBytes, rev, sub);
-                changedKeys.add(keyBytes);
-                KeyValue tombstone = tombstone(kv.getKey(), rev);
-                backend.put(new StoredVersion(rev, sub, tombstone, true));
-                if (recorded != null) {
-                    recorded.add(new Change(rev, sub, tombstone, true, index.get(keyBytes, rev - 1)));
-                }
+                batchWrites.add(kv.getKey(), index.tombstone(keyBytes, rev, sub));
+                backend.put(new StoredVersion(rev, sub, tombstone(kv.getKey(), rev), true));
             }
             return live.size();
         }
@@ -522,9 +528,6 @@ public final class MvccStore {
         @Override
         public void end() {
             writerRevision = revision();
-            if (recorded != null) {
-                batchChanges.addAll(recorded);
-            }
             if (leaseMoves != null) {
                 for (LeaseMove m : leaseMoves) {
                     leaseListener.leaseChanged(m.key(), m.from(), m.to());
@@ -534,20 +537,20 @@ public final class MvccStore {
         }
 
         /**
-         * Removes this txn's versions, newest first, from the index and the backend. No reader has seen
-         * them: they sit above the published revision, which only the writer (this thread) moves; the
-         * backend has not committed them.
+         * Removes this txn's versions, newest first, from the index, the backend and the batch's writes.
+         * No reader has seen them: they sit above the published revision, which only the writer (this
+         * thread) moves; the backend has not committed them.
          */
         @Override
         public void abort() {
-            for (int i = changedKeys.size() - 1; i >= 0; i--) {
-                byte[] key = changedKeys.get(i);
+            for (int i = batchWrites.size() - 1; i >= firstWrite; i--) {
+                byte[] key = batchWrites.key(i).toByteArray();
                 KeyHistory.Version dropped = index.dropNewest(key, begin + 1);
                 if (dropped != null) {
                     backend.remove(stored(key, dropped));
                 }
             }
-            changedKeys.clear();
+            batchWrites.truncate(firstWrite);
             changes = 0;
             leaseMoves = null;
         }

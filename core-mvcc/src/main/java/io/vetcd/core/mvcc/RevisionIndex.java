@@ -89,19 +89,20 @@ final class RevisionIndex {
     /**
      * Writer only: {@code kv} becomes the newest version of its key at (main, sub), a tombstone when
      * null. {@code history} is {@link #history}{@code (key)}, looked up by the caller (null: a key the
-     * index does not hold yet).
+     * index does not hold yet). Returns the new version.
      */
-    void put(byte[] key, KeyHistory history, long main, int sub, KeyValue kv) {
+    KeyHistory.Version put(byte[] key, KeyHistory history, long main, int sub, KeyValue kv) {
         if (history == null) {
-            keys.put(key, new KeyHistory(new KeyHistory.Version(main, sub, kv, null)));
-        } else {
-            history.prepend(main, sub, kv);
+            KeyHistory.Version v = new KeyHistory.Version(main, sub, kv, null);
+            keys.put(key, new KeyHistory(v));
+            return v;
         }
+        return history.prepend(main, sub, kv);
     }
 
-    /** Writer only: the key is deleted at (main, sub); it must be live. */
-    void tombstone(byte[] key, long main, int sub) {
-        keys.get(key).prepend(main, sub, null);
+    /** Writer only: the key is deleted at (main, sub); it must be live. Returns the tombstone. */
+    KeyHistory.Version tombstone(byte[] key, long main, int sub) {
+        return keys.get(key).prepend(main, sub, null);
     }
 
     /**

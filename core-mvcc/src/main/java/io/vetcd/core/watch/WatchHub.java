@@ -42,13 +42,30 @@ import java.util.logging.Logger;
  * history later, with every other watcher of its key or range that resumed meanwhile ({@link Backlog}),
  * or cancels it with the compaction revision if that history is gone. The writer never
  * waits for a sink.
+ *
+ * <p>What the writer builds: when a batch is published, the store asks {@link #wantsChangeOf} about each
+ * of its writes and makes a {@link Change} only where a synced watcher could match it (a watcher of its
+ * key, or any range watcher); {@link #committed} matches those right after, against the same watchers.
+ * Nothing else needs a change, because every other way in reads the history: a watcher registered or
+ * resumed during the batch was caught up from history to the writer's revision, and an unsynced watcher
+ * is not matched at all. Worked example: W watches k, its sink refuses rev 5 (W unsynced,
+ * {@code nextRevision} 5); put k (rev 6) makes no change, nobody synced covers k; W resumes in a later
+ * batch and reads 5 and 6 from history. Had W resumed in the batch of rev 6, after the put, its
+ * catch-up would have read up to 6 and set {@code nextRevision} to 7, so the change built at publish
+ * (W synced by then) would be skipped by W.
+ *
+ * <p>Single-key watchers are found with one hash lookup per change handed over: {@link #byKey} holds the
+ * first synced watcher of each key, and the others follow it in a chain through the watchers themselves
+ * ({@link Registration#nextOfKey}), so matching walks fields rather than a set's iterator. The writer's
+ * question for every put reads only the table's hash tags ({@link KeyTable#mayContain}): a rare false
+ * "yes" builds a change that matches nobody.
  */
 public final class WatchHub implements ChangeListener {
     private static final Logger LOG = Logger.getLogger(WatchHub.class.getName());
     private final MvccStore store;
     private final Consumer<Consumer<MvccStore>> inWriter;
-    /** Synced watchers of one key, by key. */
-    private final Map<ByteString, Set<Registration>> byKey = new HashMap<>();
+    /** The first synced watcher of each watched single key; the rest follow it ({@link #link}). */
+    private final KeyTable<Registration> byKey = new KeyTable<>();
     /** Synced watchers of a range. */
     private final Set<Registration> ranged = new HashSet<>();
     /** Writer only: the watchers that took events from the batch being delivered. */
@@ -57,7 +74,7 @@ public final class WatchHub implements ChangeListener {
     private final ConcurrentLinkedQueue<Registration> resumed = new ConcurrentLinkedQueue<>();
     /** A {@link #catchUpResumed()} is queued in the writer and has not started yet. */
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
-    /** Watchers registered and not removed, synced or not: while 0, the writer records no changes. */
+    /** Watchers registered and not removed, synced or not (read by any thread: {@link #watchers()}). */
     private volatile int registered;
 
     /**
@@ -69,9 +86,10 @@ public final class WatchHub implements ChangeListener {
         this.inWriter = inWriter;
     }
 
+    /** Whether a synced watcher could match a change of {@code key} now (see the class comment). */
     @Override
-    public boolean wantsChanges() {
-        return registered > 0;
+    public boolean wantsChangeOf(ByteString key) {
+        return !ranged.isEmpty() || byKey.mayContain(key);
     }
 
     /** Writer only: registers a watch; history from its start revision is sent before this returns. */
@@ -143,7 +161,7 @@ public final class WatchHub implements ChangeListener {
                 w.nextRevision = Math.max(w.nextRevision, upTo + 1); // a start in the future stays
                 w.synced = true;
                 if (w.singleKey) {
-                    byKey.computeIfAbsent(w.spec.key(), k -> new HashSet<>()).add(w);
+                    link(w);
                 } else {
                     ranged.add(w);
                 }
@@ -196,11 +214,8 @@ public final class WatchHub implements ChangeListener {
     /** Hands {@code c} to every synced watcher that covers its key. */
     private void match(Change c) {
         ByteString key = c.kv().getKey();
-        Set<Registration> exact = byKey.get(key);
-        if (exact != null) {
-            for (Registration w : exact) {
-                w.take(c);
-            }
+        for (Registration w = byKey.get(key); w != null; w = w.nextOfKey) {
+            w.take(c);
         }
         if (!ranged.isEmpty()) {
             byte[] keyBytes = key.toByteArray();
@@ -256,15 +271,50 @@ public final class WatchHub implements ChangeListener {
         }
     }
 
+    /** Takes {@code w} out of the synced sets; nothing if it is not in them. */
     private void forget(Registration w) {
         if (w.singleKey) {
-            Set<Registration> set = byKey.get(w.spec.key());
-            if (set != null && set.remove(w) && set.isEmpty()) {
-                byKey.remove(w.spec.key());
-            }
+            unlink(w);
         } else {
             ranged.remove(w);
         }
+    }
+
+    /**
+     * Puts a single-key watcher first in its key's chain. Worked example: A then B sync on key k:
+     * {@code byKey[k] = B}, {@code B.nextOfKey = A}, {@code A.previousOfKey = B}; a change of k is
+     * matched by one lookup and two field reads.
+     */
+    private void link(Registration w) {
+        Registration first = byKey.put(w.spec.key(), w);
+        w.nextOfKey = first;
+        if (first != null) {
+            first.previousOfKey = w;
+        }
+    }
+
+    /**
+     * Takes a single-key watcher out of its key's chain; nothing if it is not in it (a watcher removed
+     * twice, or never synced). In the example of {@link #link}, unlinking B makes A first again; then
+     * unlinking A removes k from {@link #byKey}.
+     */
+    private void unlink(Registration w) {
+        Registration previous = w.previousOfKey;
+        Registration next = w.nextOfKey;
+        if (previous != null) {
+            previous.nextOfKey = next;
+        } else if (byKey.get(w.spec.key()) != w) {
+            return;
+        } else if (next != null) {
+            byKey.put(w.spec.key(), next);
+        } else {
+            byKey.remove(w.spec.key());
+        }
+        if (next != null) {
+            next.previousOfKey = previous;
+        }
+        w.previousOfKey = null;
+        w.nextOfKey = null;
     }
 
     /** Watchers registered and not yet removed (for tests and metrics). */
@@ -284,6 +334,9 @@ public final class WatchHub implements ChangeListener {
         volatile boolean synced;
         /** Writer only: counted out of {@link #registered}. */
         boolean removed;
+        /** Writer only: the neighbours of a synced single-key watcher in its key's chain ({@link #link}). */
+        Registration previousOfKey;
+        Registration nextOfKey;
         /**
          * Writer only: this revision's events for this watcher, until delivered; null when it has none.
          * First a change's shared one-event list, copied if a second event comes.
