@@ -237,6 +237,16 @@ public final class KvStore implements AutoCloseable {
         return applier.submitInBackground(s -> watches.register(spec, sink));
     }
 
+    /**
+     * Runs {@code hook} in the writer after each round of {@link WatchSink} calls: a published batch's
+     * deliveries, a registration's or a resumption's catch-up. A sink may hold what it is given and pass
+     * it on in the hook, once per round rather than once per call; a watcher caught up in a round reports
+     * itself synced only after the hook ran. The hook must not block (it runs while writes wait).
+     */
+    public void onWatchRoundEnd(Runnable hook) {
+        watches.onRoundEnd(hook);
+    }
+
     /** Watchers registered and not yet removed. */
     public int watchers() {
         return watches.watchers();

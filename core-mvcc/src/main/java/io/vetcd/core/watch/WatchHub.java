@@ -7,6 +7,7 @@ import io.vetcd.core.mvcc.KeyRange;
 import io.vetcd.core.mvcc.MvccStore;
 import io.vetcd.proto.mvccpb.Event;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,6 +60,13 @@ import java.util.logging.Logger;
  * ({@link Registration#nextOfKey}), so matching walks fields rather than a set's iterator. The writer's
  * question for every put reads only the table's hash tags ({@link KeyTable#mayContain}): a rare false
  * "yes" builds a change that matches nobody.
+ *
+ * <p>Rounds: the sink calls of a published batch, of a registration's catch-up and of a resumption's
+ * catch-up form a round, and the {@link #onRoundEnd} hooks run after each, in the writer, so a sink may
+ * hold what it is given and pass on a whole round at once (the server hands a stream all of a put's
+ * events for its 1000 watchers in one piece). A caught-up watcher reports itself synced
+ * ({@link Watcher#isSynced()}) only after the hooks ran: whoever sees it synced can find its events passed
+ * on, so a progress report taken then never overtakes them.
  */
 public final class WatchHub implements ChangeListener {
     private static final Logger LOG = Logger.getLogger(WatchHub.class.getName());
@@ -70,6 +78,8 @@ public final class WatchHub implements ChangeListener {
     private final Set<Registration> ranged = new HashSet<>();
     /** Writer only: the watchers that took events from the batch being delivered. */
     private final List<Registration> touched = new ArrayList<>();
+    /** Run after each round of sink calls (see the class comment); replaced whole when one is added. */
+    private volatile Runnable[] roundEnds = {};
     /** Watchers that asked to resume, for the next {@link #catchUpResumed()} (any thread adds). */
     private final ConcurrentLinkedQueue<Registration> resumed = new ConcurrentLinkedQueue<>();
     /** A {@link #catchUpResumed()} is queued in the writer and has not started yet. */
@@ -84,6 +94,19 @@ public final class WatchHub implements ChangeListener {
     public WatchHub(MvccStore store, Consumer<Consumer<MvccStore>> inWriter) {
         this.store = store;
         this.inWriter = inWriter;
+    }
+
+    /** Adds a hook run in the writer after each round of sink calls (see the class comment). */
+    public synchronized void onRoundEnd(Runnable hook) {
+        Runnable[] hooks = Arrays.copyOf(roundEnds, roundEnds.length + 1);
+        hooks[hooks.length - 1] = hook;
+        roundEnds = hooks;
+    }
+
+    private void endRound() {
+        for (Runnable hook : roundEnds) {
+            hook.run();
+        }
     }
 
     /** Whether a synced watcher could match a change of {@code key} now (see the class comment). */
@@ -153,19 +176,25 @@ public final class WatchHub implements ChangeListener {
             live.add(w);
         }
         if (live.isEmpty()) {
+            endRound(); // the compacted ones
             return;
         }
         Backlog backlog = from <= upTo ? new Backlog(store.history(live.get(0).range, from, upTo)) : Backlog.EMPTY;
+        List<Registration> caughtUp = new ArrayList<>(live.size());
         for (Registration w : live) {
             if (send(w, backlog.from(w.spec, w.nextRevision), upTo, perRevision)) {
                 w.nextRevision = Math.max(w.nextRevision, upTo + 1); // a start in the future stays
-                w.synced = true;
+                caughtUp.add(w);
                 if (w.singleKey) {
                     link(w);
                 } else {
                     ranged.add(w);
                 }
             }
+        }
+        endRound();
+        for (Registration w : caughtUp) {
+            w.synced = true;
         }
     }
 
@@ -209,6 +238,7 @@ public final class WatchHub implements ChangeListener {
             touched.clear();
             from = to;
         }
+        endRound();
     }
 
     /** Hands {@code c} to every synced watcher that covers its key. */

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Where a watcher's events go (a gRPC stream in the server). Called by the writer, so it must never
- * block: it queues what it is given and returns.
+ * block: it queues what it is given and returns. The calls of all sinks are made one at a time, in rounds
+ * ({@link io.vetcd.core.KvStore#onWatchRoundEnd}): a sink may hold what it is given until its round ends.
  */
 public interface WatchSink {
     /**

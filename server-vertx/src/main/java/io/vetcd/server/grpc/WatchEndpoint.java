@@ -6,6 +6,8 @@ import io.vetcd.core.MemberIdentity;
 import io.vetcd.proto.etcdserverpb.ResponseHeader;
 import io.vetcd.proto.etcdserverpb.WatchGrpcService;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
@@ -25,12 +27,28 @@ public final class WatchEndpoint {
     private final Duration progressInterval;
     /** etcd's {@code maxRequestBytes} of the watch server: a response this big or bigger is fragmented. */
     final long fragmentBytes;
+    /** Writer only: the streams holding deliveries of the round of sink calls under way. */
+    private final List<WatchStream> holding = new ArrayList<>();
 
     private WatchEndpoint(KvStore store, MemberIdentity identity, Duration progressInterval) {
         this.store = store;
         this.identity = identity;
         this.progressInterval = progressInterval;
         this.fragmentBytes = store.limits().maxGrpcMessageBytes();
+        store.onWatchRoundEnd(this::endRound);
+    }
+
+    /** Writer: {@code stream} holds deliveries of this round. */
+    void holding(WatchStream stream) {
+        holding.add(stream);
+    }
+
+    /** Writer, after a round of sink calls: each stream passes what it held to its context. */
+    private void endRound() {
+        for (WatchStream stream : holding) {
+            stream.passHeld();
+        }
+        holding.clear();
     }
 
     /** @param progressInterval {@code --experimental-watch-progress-notify-interval}, adjusted as etcd does */

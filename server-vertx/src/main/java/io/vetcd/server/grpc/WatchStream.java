@@ -31,8 +31,10 @@ import java.util.logging.Logger;
  * client, in order.
  *
  * <p>Threading: the call's Vert.x context owns the stream: requests, the watcher map, the outgoing queue
- * and the gRPC response. The store's writer (any thread) hands events over through {@link #offer}: into
- * {@link #inbound}, a concurrent FIFO the context drains. The writer never waits: when the client reads
+ * and the gRPC response. The store's writer (any thread, one at a time) hands events over through
+ * {@link #offer}, which holds them in {@link #held} until the round of sink calls ends; then
+ * {@link #passHeld} puts the round's deliveries into {@link #inbound}, a concurrent FIFO the context
+ * drains, as one piece (a put watched by 1000 watchers of the stream is one hand-over, not 1000). The writer never waits: when the client reads
  * too slowly (the outgoing queue is backed up) or too much is waiting in {@link #inbound}, {@link #offer}
  * refuses, the watcher is paused (the core marks it unsynced), and the context resumes it once the stream
  * has drained; the core then catches it up from history.
@@ -74,7 +76,7 @@ final class WatchStream {
     private final Context context;
 
     // Shared with the writer (see the class comment).
-    private final ConcurrentLinkedQueue<Delivery> inbound = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<List<Delivery>> inbound = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<StreamWatcher> paused = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Runs {@link #drain()} in one task with the other streams of the context. */
@@ -85,6 +87,12 @@ final class WatchStream {
     /** Set by the context: the outgoing queue is backed up, or the gRPC write queue is full. */
     private volatile boolean congested;
     private volatile boolean closed;
+
+    // Writer only: every sink call and the end of its round run in the store's writer, one at a time.
+    /** This round's deliveries, not handed to the context yet; null when there are none. */
+    private List<Delivery> held;
+    private long heldEvents;
+    private long heldBytes;
 
     // Context only.
     private final Map<Long, StreamWatcher> watchers = new HashMap<>();
@@ -231,28 +239,46 @@ final class WatchStream {
     private record Delivery(StreamWatcher watcher, List<Event> events, long revision, long compactRevision,
                             long bytes) {}
 
-    /** Writer: queues events for the context; false (nothing queued) when the stream is backed up. */
+    /** Writer: holds events for the context; false (nothing held) when the stream is backed up. */
     boolean offer(StreamWatcher watcher, List<Event> events, long revision) {
         if (closed) {
             return true; // dropped: the watchers are being canceled
         }
-        if (congested || queuedEvents.get() >= MAX_QUEUED_EVENTS || queuedBytes.get() >= MAX_QUEUED_BYTES) {
+        if (congested || queuedEvents.get() + heldEvents >= MAX_QUEUED_EVENTS
+                || queuedBytes.get() + heldBytes >= MAX_QUEUED_BYTES) {
             return false;
         }
         long bytes = 0;
         for (Event event : events) {
             bytes += event.getSerializedSize(); // memoized: encoding the response reuses it
         }
-        queuedEvents.addAndGet(events.size());
-        queuedBytes.addAndGet(bytes);
-        inbound.add(new Delivery(watcher, events, revision, 0, bytes));
-        scheduleDrain();
+        hold(new Delivery(watcher, events, revision, 0, bytes), events.size(), bytes);
         return true;
     }
 
     /** Writer: the watcher's history is gone; never refused. */
     void offerCompacted(StreamWatcher watcher, long compactRevision) {
-        inbound.add(new Delivery(watcher, null, 0, compactRevision, 0));
+        hold(new Delivery(watcher, null, 0, compactRevision, 0), 0, 0);
+    }
+
+    private void hold(Delivery d, long events, long bytes) {
+        if (held == null) {
+            held = new ArrayList<>();
+            endpoint.holding(this);
+        }
+        held.add(d);
+        heldEvents += events;
+        heldBytes += bytes;
+    }
+
+    /** Writer, at the end of a round of sink calls: what the round held goes to the context in one piece. */
+    void passHeld() {
+        queuedEvents.addAndGet(heldEvents);
+        queuedBytes.addAndGet(heldBytes);
+        inbound.add(held);
+        held = null;
+        heldEvents = 0;
+        heldBytes = 0;
         scheduleDrain();
     }
 
@@ -288,23 +314,25 @@ final class WatchStream {
     private void drainInbound() {
         long events = 0;
         long bytes = 0;
-        Delivery d;
-        while ((d = inbound.poll()) != null) {
-            if (d.events != null) {
-                events += d.events.size();
-                bytes += d.bytes;
-            }
-            StreamWatcher watcher = d.watcher;
-            if (closed || watcher.canceled) {
-                continue;
-            }
-            if (d.events == null) {
-                // As in etcd, the id stays taken until the client cancels it, and the header has revision 0.
-                forget(watcher);
-                outgoing.add(WatchResponse.newBuilder().setHeader(endpoint.header(0)).setWatchId(watcher.id)
-                        .setCompactRevision(d.compactRevision).setCanceled(true).build().toByteArray());
-            } else {
-                sendEvents(watcher, d.events, d.revision);
+        List<Delivery> round;
+        while ((round = inbound.poll()) != null) {
+            for (Delivery d : round) {
+                if (d.events != null) {
+                    events += d.events.size();
+                    bytes += d.bytes;
+                }
+                StreamWatcher watcher = d.watcher;
+                if (closed || watcher.canceled) {
+                    continue;
+                }
+                if (d.events == null) {
+                    // As in etcd, the id stays taken until the client cancels it, and the header has revision 0.
+                    forget(watcher);
+                    outgoing.add(WatchResponse.newBuilder().setHeader(endpoint.header(0)).setWatchId(watcher.id)
+                            .setCompactRevision(d.compactRevision).setCanceled(true).build().toByteArray());
+                } else {
+                    sendEvents(watcher, d.events, d.revision);
+                }
             }
         }
         // Once per drain, not per delivery: the writer sees the stream a little fuller meanwhile, never emptier.
