@@ -49,8 +49,14 @@ import java.util.logging.Logger;
  */
 final class WatchStream {
     private static final Logger LOG = Logger.getLogger(WatchStream.class.getName());
-    /** The events queue may hold this many before new deliveries are refused. */
-    private static final long MAX_QUEUED_EVENTS = 4096;
+    /**
+     * The events queue may hold this many deliveries (each one response) before new ones are refused:
+     * etcd's {@code chanBufLen}, the size of a stream's send channel. Worked example: a put watched by
+     * 1000 watchers of the stream while it is empty: 128 are taken, the other 872 are refused and fall
+     * behind, then catch up from history in one response each, with every event they missed meanwhile,
+     * as etcd's victim watchers do.
+     */
+    private static final long MAX_QUEUED_DELIVERIES = 128;
     /** ... and this many bytes of events. */
     private static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
     /** etcd's {@code watchBatchMaxRevs}: the most revisions one events response carries. */
@@ -82,7 +88,7 @@ final class WatchStream {
     /** Runs {@link #drain()} in one task with the other streams of the context. */
     private final LoopDrains drains;
     private final Runnable drainTask = this::drain;
-    private final AtomicLong queuedEvents = new AtomicLong();
+    private final AtomicLong queuedDeliveries = new AtomicLong();
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Set by the context: the outgoing queue is backed up, or the gRPC write queue is full. */
     private volatile boolean congested;
@@ -91,7 +97,7 @@ final class WatchStream {
     // Writer only: every sink call and the end of its round run in the store's writer, one at a time.
     /** This round's deliveries, not handed to the context yet; null when there are none. */
     private List<Delivery> held;
-    private long heldEvents;
+    private long heldDeliveries;
     private long heldBytes;
 
     // Context only.
@@ -244,7 +250,7 @@ final class WatchStream {
         if (closed) {
             return true; // dropped: the watchers are being canceled
         }
-        if (congested || queuedEvents.get() + heldEvents >= MAX_QUEUED_EVENTS
+        if (congested || queuedDeliveries.get() + heldDeliveries >= MAX_QUEUED_DELIVERIES
                 || queuedBytes.get() + heldBytes >= MAX_QUEUED_BYTES) {
             return false;
         }
@@ -252,7 +258,7 @@ final class WatchStream {
         for (Event event : events) {
             bytes += event.getSerializedSize(); // memoized: encoding the response reuses it
         }
-        hold(new Delivery(watcher, events, revision, 0, bytes), events.size(), bytes);
+        hold(new Delivery(watcher, events, revision, 0, bytes), 1, bytes);
         return true;
     }
 
@@ -261,23 +267,23 @@ final class WatchStream {
         hold(new Delivery(watcher, null, 0, compactRevision, 0), 0, 0);
     }
 
-    private void hold(Delivery d, long events, long bytes) {
+    private void hold(Delivery d, long deliveries, long bytes) {
         if (held == null) {
             held = new ArrayList<>();
             endpoint.holding(this);
         }
         held.add(d);
-        heldEvents += events;
+        heldDeliveries += deliveries;
         heldBytes += bytes;
     }
 
     /** Writer, at the end of a round of sink calls: what the round held goes to the context in one piece. */
     void passHeld() {
-        queuedEvents.addAndGet(heldEvents);
+        queuedDeliveries.addAndGet(heldDeliveries);
         queuedBytes.addAndGet(heldBytes);
         inbound.add(held);
         held = null;
-        heldEvents = 0;
+        heldDeliveries = 0;
         heldBytes = 0;
         scheduleDrain();
     }
@@ -312,13 +318,13 @@ final class WatchStream {
      * queued, and written by the caller's next {@link #pump()}.
      */
     private void drainInbound() {
-        long events = 0;
+        long deliveries = 0;
         long bytes = 0;
         List<Delivery> round;
         while ((round = inbound.poll()) != null) {
             for (Delivery d : round) {
                 if (d.events != null) {
-                    events += d.events.size();
+                    deliveries++;
                     bytes += d.bytes;
                 }
                 StreamWatcher watcher = d.watcher;
@@ -336,7 +342,7 @@ final class WatchStream {
             }
         }
         // Once per drain, not per delivery: the writer sees the stream a little fuller meanwhile, never emptier.
-        queuedEvents.addAndGet(-events);
+        queuedDeliveries.addAndGet(-deliveries);
         queuedBytes.addAndGet(-bytes);
         sharedBody.forget();
     }
@@ -406,7 +412,7 @@ final class WatchStream {
                 call.resume();
             }
         }
-        if (congested || queuedEvents.get() >= MAX_QUEUED_EVENTS || queuedBytes.get() >= MAX_QUEUED_BYTES) {
+        if (congested || queuedDeliveries.get() >= MAX_QUEUED_DELIVERIES || queuedBytes.get() >= MAX_QUEUED_BYTES) {
             return;
         }
         StreamWatcher watcher;
