@@ -15,9 +15,9 @@ start_servers
 FANOUT=(--conns 10 --clients 10 watch --streams 10 --watch-per-stream 1000 --watched-key-total 10
         --put-total "$PUTS" --put-rate 1000)
 LATENCY=(--conns 1 --clients 100 watch-latency --total 5000 --put-rate 1000)
-for name in vetcd etcd; do   # warm-up, not reported
-  measure "$name" "^$" --conns 10 --clients 10 watch --streams 10 --watch-per-stream 100 --watched-key-total 10 \
-    --put-total 500 --put-rate 1000 >/dev/null || true
+for name in vetcd etcd; do   # warm-up, not reported: both workloads once (the JVM's JIT compiles for ~20 s)
+  measure "$name" "^$" "${FANOUT[@]}" >/dev/null || true
+  measure "$name" "^$" "${LATENCY[@]}" >/dev/null || true
 done
 for r in $(seq "$ROUNDS"); do
   for name in vetcd etcd; do
