@@ -13,8 +13,8 @@ import io.vertx.grpc.server.GrpcServer;
  * promise, and Netty's HTTP/2 flow-control entry per message. A watch stream with 100 watchers of a key
  * sends 100 responses per put, and those per-message costs were most of the server's CPU and allocation
  * in the fan-out benchmark. So the Watch call writes its messages itself: gRPC's length-prefixed frames
- * ({@code 0x00}, a 4-byte big-endian length, the message), as many as are queued, in one
- * {@link HttpServerResponse#write} of the HTTP response under the call. Vert.x's gRPC layer still sends
+ * ({@code 0x00}, a 4-byte big-endian length, the message), packed into chunks ({@link FrameQueue}), one
+ * {@link HttpServerResponse#write} of the HTTP response under the call per chunk. Vert.x's gRPC layer still sends
  * the headers (by {@code writeHead()} before the first frame), reads the requests, and ends the call with
  * its status and trailers.
  *

@@ -34,10 +34,11 @@ import java.util.logging.Logger;
  * and the gRPC response. The store's writer (any thread, one at a time) hands events over through
  * {@link #offer}, which holds them in {@link #held} until the round of sink calls ends; then
  * {@link #passHeld} puts the round's deliveries into {@link #inbound}, a concurrent FIFO the context
- * drains, as one piece (a put watched by 1000 watchers of the stream is one hand-over, not 1000). The writer never waits: when the client reads
- * too slowly (the outgoing queue is backed up) or too much is waiting in {@link #inbound}, {@link #offer}
- * refuses, the watcher is paused (the core marks it unsynced), and the context resumes it once the stream
- * has drained; the core then catches it up from history.
+ * drains, as one piece (a put watched by 1000 watchers of the stream is one hand-over, not 1000). The
+ * writer never waits: when the client reads too slowly (the outgoing queue is backed up) or too much is
+ * waiting in {@link #inbound}, {@link #offer} refuses, the watcher is paused (the core marks it
+ * unsynced), and the context resumes it once the stream has drained; the core then catches it up from
+ * history.
  *
  * <p>Order: responses leave in the order they enter {@link #outgoing}. A watch's {@code created} response
  * enters before the watch is registered, so it precedes the watch's events; a progress response enters
