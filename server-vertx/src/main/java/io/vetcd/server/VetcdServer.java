@@ -84,6 +84,11 @@ public final class VetcdServer implements AutoCloseable {
         // Opening the backend (and loading what it keeps) overlaps Vert.x's start too.
         CompletableFuture<KvStore> opening = CompletableFuture.supplyAsync(() -> openStore(config, identity));
         System.setProperty("vertx.disableDnsResolver", "true"); // clients connect to us; we resolve nothing
+        // Netty's allocator checks for Java Flight Recorder to emit buffer events, loading ~100 JFR classes
+        // at start-up; off unless the user asks for it with -Dio.netty.jfr.enabled=true.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         int eventLoops = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(eventLoops)
