@@ -15,13 +15,9 @@ import org.HdrHistogram.HistogramIterationValue;
 public final class Stats {
     private static final double[] PCTLS = {10, 25, 50, 75, 90, 95, 99, 99.9};
 
-    private final Histogram histogram = newHistogram();
+    /** Every latency recorded, under this object's lock. */
+    private final Recorder all = new Recorder();
     private final Map<String, Integer> errors = new TreeMap<>();
-    private long count;
-    private long minNanos = Long.MAX_VALUE;
-    private long maxNanos;
-    private double sumSec;
-    private double sumSqSec;
     private long startNanos;
     private long endNanos;
 
@@ -35,30 +31,16 @@ public final class Stats {
         endNanos = System.nanoTime();
     }
 
-    private static Histogram newHistogram() {
-        return new Histogram(1_000L, 60_000_000_000L, 3);
-    }
-
     public synchronized void record(long nanos) {
-        if (nanos < 0) {
-            nanos = 0;
-        }
-        histogram.recordValue(Math.max(histogram.getLowestDiscernibleValue(), Math.min(nanos, histogram.getHighestTrackableValue())));
-        count++;
-        minNanos = Math.min(minNanos, nanos);
-        maxNanos = Math.max(maxNanos, nanos);
-        double s = nanos / 1e9;
-        sumSec += s;
-        sumSqSec += s * s;
+        all.record(nanos);
     }
 
     /**
      * Latencies recorded by one thread, without a lock, for a hot path that records from several threads
-     * (one recorder per thread): {@link #add} them to a Stats when done. Records exactly as
-     * {@link Stats#record}.
+     * (one recorder per thread): {@link #add} them to a Stats when done. A Stats keeps its own in one.
      */
     public static final class Recorder {
-        private final Histogram histogram = newHistogram();
+        private final Histogram histogram = new Histogram(1_000L, 60_000_000_000L, 3);
         private long count;
         private long minNanos = Long.MAX_VALUE;
         private long maxNanos;
@@ -77,16 +59,20 @@ public final class Stats {
             sumSec += s;
             sumSqSec += s * s;
         }
+
+        private void add(Recorder r) {
+            histogram.add(r.histogram);
+            count += r.count;
+            minNanos = Math.min(minNanos, r.minNanos);
+            maxNanos = Math.max(maxNanos, r.maxNanos);
+            sumSec += r.sumSec;
+            sumSqSec += r.sumSqSec;
+        }
     }
 
     /** Adds the latencies of {@code r} (call once its thread is done with it, or on that thread). */
     public synchronized void add(Recorder r) {
-        histogram.add(r.histogram);
-        count += r.count;
-        minNanos = Math.min(minNanos, r.minNanos);
-        maxNanos = Math.max(maxNanos, r.maxNanos);
-        sumSec += r.sumSec;
-        sumSqSec += r.sumSqSec;
+        all.add(r);
     }
 
     public synchronized void error(String message) {
@@ -94,7 +80,7 @@ public final class Stats {
     }
 
     public synchronized long count() {
-        return count;
+        return all.count;
     }
 
     public synchronized long errorCount() {
@@ -116,32 +102,32 @@ public final class Stats {
 
     public synchronized double requestsPerSecond() {
         double t = totalSeconds();
-        return t <= 0 ? 0 : count / t;
+        return t <= 0 ? 0 : all.count / t;
     }
 
     public synchronized double fastestSec() {
-        return count == 0 ? 0 : minNanos / 1e9;
+        return all.count == 0 ? 0 : all.minNanos / 1e9;
     }
 
     public synchronized double slowestSec() {
-        return count == 0 ? 0 : maxNanos / 1e9;
+        return all.count == 0 ? 0 : all.maxNanos / 1e9;
     }
 
     public synchronized double averageSec() {
-        return count == 0 ? 0 : sumSec / count;
+        return all.count == 0 ? 0 : all.sumSec / all.count;
     }
 
     public synchronized double stddevSec() {
-        if (count == 0) {
+        if (all.count == 0) {
             return 0;
         }
-        double mean = sumSec / count;
-        return Math.sqrt(Math.max(0, sumSqSec / count - mean * mean));
+        double mean = all.sumSec / all.count;
+        return Math.sqrt(Math.max(0, all.sumSqSec / all.count - mean * mean));
     }
 
     /** The latency at percentile {@code p} (0..100), in seconds, from the histogram. */
     public synchronized double percentileSec(double p) {
-        return count == 0 ? 0 : histogram.getValueAtPercentile(p) / 1e9;
+        return all.count == 0 ? 0 : all.histogram.getValueAtPercentile(p) / 1e9;
     }
 
     /** One Stats holding both: all latencies, all errors, the union of the two periods. */
@@ -149,12 +135,7 @@ public final class Stats {
         Stats m = new Stats();
         for (Stats s : new Stats[] {a, b}) {
             synchronized (s) {
-                m.histogram.add(s.histogram);
-                m.count += s.count;
-                m.minNanos = Math.min(m.minNanos, s.minNanos);
-                m.maxNanos = Math.max(m.maxNanos, s.maxNanos);
-                m.sumSec += s.sumSec;
-                m.sumSqSec += s.sumSqSec;
+                m.all.add(s.all);
                 s.errors.forEach((k, v) -> m.errors.merge(k, v, Integer::sum));
                 m.startNanos = m.startNanos == 0 ? s.startNanos : Math.min(m.startNanos, s.startNanos);
                 m.endNanos = Math.max(m.endNanos, s.endNanos);
@@ -167,7 +148,7 @@ public final class Stats {
     public synchronized String format(boolean precise) {
         String prec = precise ? "%g" : "%4.4f";
         StringBuilder s = new StringBuilder();
-        if (count > 0) {
+        if (all.count > 0) {
             s.append("\nSummary:\n");
             s.append(String.format(Locale.ROOT, "  Total:\t" + prec + " secs.\n", totalSeconds()));
             s.append(String.format(Locale.ROOT, "  Slowest:\t" + prec + " secs.\n", slowestSec()));
@@ -206,8 +187,8 @@ public final class Stats {
             buckets[i] = fastest + bs * i;
         }
         buckets[bc] = slowest;
-        for (HistogramIterationValue v : histogram.recordedValues()) {
-            double lat = Math.min(Math.max(histogram.medianEquivalentValue(v.getValueIteratedTo()) / 1e9, fastest), slowest);
+        for (HistogramIterationValue v : all.histogram.recordedValues()) {
+            double lat = Math.min(Math.max(all.histogram.medianEquivalentValue(v.getValueIteratedTo()) / 1e9, fastest), slowest);
             int bi = 0;
             while (bi < bc && lat > buckets[bi]) {
                 bi++;
