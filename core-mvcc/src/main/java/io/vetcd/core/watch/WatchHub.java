@@ -112,7 +112,7 @@ public final class WatchHub implements ChangeListener {
     /** Whether a synced watcher could match a change of {@code key} now (see the class comment). */
     @Override
     public boolean wantsChangeOf(ByteString key) {
-        return !ranged.isEmpty() || byKey.mayContain(key);
+        return !ranged.isEmpty() || !byKey.isEmpty() && byKey.mayContain(key); // no hashing while none
     }
 
     /** Writer only: registers a watch; history from its start revision is sent before this returns. */
