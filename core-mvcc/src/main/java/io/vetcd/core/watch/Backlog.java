@@ -16,7 +16,8 @@ import java.util.List;
  * the slice from 10 on. With 1000 watchers of k, the history is walked and its events built once, not
  * 1000 times.
  *
- * <p>Writer only. The slices are views of lists shared by every watcher of the same kind: never modified.
+ * <p>Writer only. The slices are {@link EventTail}s of lists shared by every watcher of the same kind:
+ * never modified.
  */
 final class Backlog {
     static final Backlog EMPTY = new Backlog(List.of());
@@ -30,7 +31,7 @@ final class Backlog {
         this.changes = changes;
     }
 
-    /** The events {@code spec} reports from revision {@code next} on, in order. */
+    /** The events {@code spec} reports from revision {@code next} on, in order: a tail of a list shared by its kind. */
     List<Event> from(WatchSpec spec, long next) {
         int kind = kind(spec);
         Selection s = selections[kind];
@@ -48,6 +49,8 @@ final class Backlog {
     private static final class Selection {
         final List<Event> events;
         final long[] revisions;
+        /** {@link EventTail#bytesFrom} of {@link #events}, made when the first tail is. */
+        private long[] bytesFrom;
 
         Selection(List<Change> changes, WatchSpec spec) {
             events = new ArrayList<>(changes.size());
@@ -73,7 +76,10 @@ final class Backlog {
                     high = mid;
                 }
             }
-            return events.subList(low, events.size());
+            if (bytesFrom == null) {
+                bytesFrom = EventTail.bytesFrom(events);
+            }
+            return new EventTail(events, bytesFrom, low);
         }
     }
 }

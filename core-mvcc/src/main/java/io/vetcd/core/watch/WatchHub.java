@@ -210,7 +210,8 @@ public final class WatchHub implements ChangeListener {
             while (perRevision && to < events.size() && events.get(to).getKv().getModRevision() == revision) {
                 to++;
             }
-            if (!send(w, events.subList(from, to), perRevision ? revision : upTo)) {
+            List<Event> part = from == 0 && to == events.size() ? events : events.subList(from, to); // a tail stays one
+            if (!send(w, part, perRevision ? revision : upTo)) {
                 w.nextRevision = revision;
                 return false;
             }

@@ -37,6 +37,8 @@ class WatchHubTest {
     /** A sink that records what it takes; {@code accept} decides whether it takes the next delivery. */
     static final class Recorder implements WatchSink {
         final List<Event> events = new CopyOnWriteArrayList<>();
+        /** Each delivery taken, as handed over. */
+        final List<List<Event>> batches = new CopyOnWriteArrayList<>();
         volatile long compactedAt = -1;
         volatile BooleanSupplier accept = () -> true;
 
@@ -46,6 +48,7 @@ class WatchHubTest {
                 return false;
             }
             events.addAll(batch);
+            batches.add(batch);
             return true;
         }
 
@@ -251,6 +254,45 @@ class WatchHubTest {
         long third = put("f", "3");
         awaitCount(r, 1);
         assertEquals(List.of("PUT f=3@" + third), r.described());
+    }
+
+    /**
+     * Watchers of one key and kind that resume together are each handed their backlog as a tail of one shared
+     * list ({@link EventTail}), which a sink can encode once: A fell behind at the first put, B at the third.
+     */
+    @Test
+    void watchersResumingTogetherGetTailsOfOneSharedList() {
+        io.vetcd.core.mvcc.MvccStore store = new io.vetcd.core.mvcc.MvccStore();
+        List<java.util.function.Consumer<io.vetcd.core.mvcc.MvccStore>> writerTasks = new ArrayList<>();
+        WatchHub hub = new WatchHub(store, writerTasks::add);
+        store.setChangeListener(hub);
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Watcher wa = hub.register(new WatchSpec(bs("t"), bs(""), 0, false, false, false), a);
+        Watcher wb = hub.register(new WatchSpec(bs("t"), bs(""), 0, false, false, false), b);
+        int[] puts = {0};
+        a.accept = () -> false;
+        b.accept = () -> puts[0] < 2;
+        for (String v : new String[] {"1", "22", "333", "4444"}) {
+            io.vetcd.core.mvcc.WriteTxn txn = store.beginWrite();
+            txn.put(bs("t"), bs(v), 0);
+            txn.end();
+            store.publish();
+            puts[0]++;
+        }
+        a.accept = () -> true;
+        b.accept = () -> true;
+        wa.resume();
+        wb.resume();
+        writerTasks.remove(0).accept(store);
+        assertEquals(List.of("PUT t=1@2", "PUT t=22@3", "PUT t=333@4", "PUT t=4444@5"), a.described());
+        assertEquals(List.of("PUT t=1@2", "PUT t=22@3", "PUT t=333@4", "PUT t=4444@5"), b.described());
+        EventTail tailA = (EventTail) a.batches.get(0);
+        EventTail tailB = (EventTail) b.batches.get(2); // after its two live events
+        assertTrue(tailA.whole() == tailB.whole(), "one list for both");
+        assertEquals(0, tailA.from());
+        assertEquals(2, tailB.from());
+        assertEquals(tailB.get(0).getSerializedSize() + tailB.get(1).getSerializedSize(), tailB.serializedSize());
     }
 
     /**

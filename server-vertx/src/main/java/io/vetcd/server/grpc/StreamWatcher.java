@@ -12,7 +12,8 @@ import java.util.List;
  * <p>Threading: {@link #events} and {@link #compacted} are called by the store's writer (any thread,
  * one call at a time per watcher); they only hand over to the stream, never block. {@link #paused} is
  * set by the writer and cleared by the stream's context before it calls {@link Watcher#resume()}; the
- * core delivers nothing to a paused watcher until then. Every other field belongs to the stream's context.
+ * core delivers nothing to a paused watcher until then. {@link #resuming} is set by the context before
+ * that call and cleared by the writer's next offer. Every other field belongs to the stream's context.
  */
 final class StreamWatcher implements WatchSink {
     final long id;
@@ -28,6 +29,13 @@ final class StreamWatcher implements WatchSink {
     volatile boolean canceled;
     /** Refused events the core will send again after {@link Watcher#resume()}. */
     volatile boolean paused;
+    /**
+     * Resumed, and not offered events since: its catch-up may take the room of an overloaded stream (if
+     * the catch-up had nothing to send, its next live events may, once).
+     */
+    volatile boolean resuming;
+    /** Context only ({@link System#nanoTime()}): an overloaded stream resumes it no sooner than this. */
+    long nextTurnNanos = System.nanoTime();
     /** No events sent since the last progress tick: etcd sends a progress notification only then. */
     boolean quietSinceTick = true;
 

@@ -9,6 +9,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import io.vetcd.core.watch.EventTail;
 import io.vetcd.core.watch.WatchSpec;
 import io.vetcd.core.watch.Watcher;
 import io.vetcd.proto.etcdserverpb.WatchCreateRequest;
@@ -21,7 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,6 +42,18 @@ import java.util.logging.Logger;
  * waiting in {@link #inbound}, {@link #offer} refuses, the watcher is paused (the core marks it
  * unsynced), and the context resumes it once the stream has drained; the core then catches it up from
  * history.
+ *
+ * <p>Overload: while more watchers wait to catch up than the queue holds, the stream is overloaded and
+ * serves its watchers in turn, as etcd serves its unsynced ones: the paused watchers are resumed first
+ * come, first served, as many as the queue has room for; a synced watcher's live events are refused
+ * too, so it takes its place at the back of the line; and a watcher is resumed at most once per
+ * {@link #CATCH_UP_PERIOD_NANOS}, so each response it is sent carries everything that changed meanwhile.
+ * Worked example: 1000 watchers of k on a stream, puts of k at 1000/s, a client that takes 50,000
+ * responses/s: one response per event would need 1,000,000/s; in turn, each watcher is sent one
+ * response per ~100 ms, with the ~100 events it missed: 10,000 responses/s. A watcher that falls behind
+ * for the first time, or not within the period, is resumed as soon as there is room (one put watched
+ * by 300 watchers of the stream: the 172 refused catch up at the next drains, not 100 ms later); so is
+ * every paused watcher while fewer wait than the queue holds.
  *
  * <p>Order: responses leave in the order they enter {@link #outgoing}. A watch's {@code created} response
  * enters before the watch is registered, so it precedes the watch's events; a progress response enters
@@ -60,6 +75,14 @@ final class WatchStream {
     private static final long MAX_QUEUED_DELIVERIES = 128;
     /** ... and this many bytes of events. */
     private static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
+    /**
+     * An overloaded stream resumes a watcher at most this often: etcd's {@code syncWatchersLoop} period, how
+     * often etcd catches its unsynced watchers up.
+     */
+    private static final long CATCH_UP_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Framing, header and {@code watch_id} of an events response, and an event's tag and length: estimates. */
+    private static final int RESPONSE_OVERHEAD_BYTES = 40;
+    private static final int EVENT_OVERHEAD_BYTES = 3;
     /** etcd's {@code watchBatchMaxRevs}: the most revisions one events response carries. */
     private static final int MAX_REVISIONS_PER_RESPONSE = 1000;
     /**
@@ -84,7 +107,9 @@ final class WatchStream {
 
     // Shared with the writer (see the class comment).
     private final ConcurrentLinkedQueue<List<Delivery>> inbound = new ConcurrentLinkedQueue<>();
+    /** Paused watchers in the order they fell behind, and how many there are. */
     private final ConcurrentLinkedQueue<StreamWatcher> paused = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Runs {@link #drain()} in one task with the other streams of the context. */
     private final LoopDrains drains;
@@ -110,6 +135,8 @@ final class WatchStream {
     /** Encodes events responses from parts shared by the stream's watchers. */
     private final SharedEventsBody sharedBody;
     private boolean requestsPaused;
+    /** A timer will resume the overloaded stream's first paused watcher when its turn comes. */
+    private boolean resumeTimerSet;
     private boolean progressRequested;
     private boolean progressRecheckScheduled;
     private long progressTimer = -1;
@@ -246,21 +273,37 @@ final class WatchStream {
     private record Delivery(StreamWatcher watcher, List<Event> events, long revision, long compactRevision,
                             long bytes) {}
 
-    /** Writer: holds events for the context; false (nothing held) when the stream is backed up. */
+    /**
+     * Writer: holds events for the context; false (nothing held) when the stream is backed up, or
+     * overloaded and {@code watcher} is not catching up on its turn (see the class comment).
+     */
     boolean offer(StreamWatcher watcher, List<Event> events, long revision) {
         if (closed) {
             return true; // dropped: the watchers are being canceled
         }
+        boolean onItsTurn = watcher.resuming;
+        if (onItsTurn) {
+            watcher.resuming = false;
+        }
         if (congested || queuedDeliveries.get() + heldDeliveries >= MAX_QUEUED_DELIVERIES
-                || queuedBytes.get() + heldBytes >= MAX_QUEUED_BYTES) {
+                || queuedBytes.get() + heldBytes >= MAX_QUEUED_BYTES
+                || !onItsTurn && waiting.get() >= MAX_QUEUED_DELIVERIES) {
             return false;
+        }
+        long bytes = eventBytes(events);
+        hold(new Delivery(watcher, events, revision, 0, bytes), 1, bytes);
+        return true;
+    }
+
+    private static long eventBytes(List<Event> events) {
+        if (events instanceof EventTail tail) {
+            return tail.serializedSize(); // a catch-up: summed once for every watcher of its group
         }
         long bytes = 0;
         for (Event event : events) {
             bytes += event.getSerializedSize(); // memoized: encoding the response reuses it
         }
-        hold(new Delivery(watcher, events, revision, 0, bytes), 1, bytes);
-        return true;
+        return bytes;
     }
 
     /** Writer: the watcher's history is gone; never refused. */
@@ -294,6 +337,7 @@ final class WatchStream {
      * recorded, so a stream that drained meanwhile still resumes it.
      */
     void pausedBy(StreamWatcher watcher) {
+        waiting.incrementAndGet();
         paused.add(watcher);
         scheduleDrain();
     }
@@ -323,6 +367,7 @@ final class WatchStream {
         long bytes = 0;
         List<Delivery> round;
         while ((round = inbound.poll()) != null) {
+            outgoing.expect(framedEstimate(round));
             for (Delivery d : round) {
                 if (d.events != null) {
                     deliveries++;
@@ -348,10 +393,21 @@ final class WatchStream {
         sharedBody.forget();
     }
 
+    /** About how many bytes the responses of {@code round} take framed: its events and their fields' overhead. */
+    private static long framedEstimate(List<Delivery> round) {
+        long bytes = 0;
+        for (Delivery d : round) {
+            if (d.events != null) {
+                bytes += d.bytes + RESPONSE_OVERHEAD_BYTES + EVENT_OVERHEAD_BYTES * d.events.size();
+            }
+        }
+        return bytes;
+    }
+
     /** One response per run of up to 1000 revisions (etcd's batching), fragmented if the watch asked. */
     private void sendEvents(StreamWatcher watcher, List<Event> events, long revision) {
         watcher.quietSinceTick = false;
-        if (events.size() == 1) { // a live event: one revision
+        if (events.size() <= MAX_REVISIONS_PER_RESPONSE) { // no more revisions than events: one response
             sendEventResponse(watcher, events, revision);
             return;
         }
@@ -391,7 +447,8 @@ final class WatchStream {
 
     /**
      * Writes what the HTTP/2 stream takes now, a chunk of responses per write; the rest waits for its
-     * drain. Once nothing is backed up, the paused watchers are resumed.
+     * drain. Once nothing is backed up, paused watchers are resumed, in the order they fell behind, as many
+     * as the queue has room for; when the stream is overloaded, only those whose turn has come.
      */
     private void pump() {
         if (closed) {
@@ -416,16 +473,40 @@ final class WatchStream {
         if (congested || queuedDeliveries.get() >= MAX_QUEUED_DELIVERIES || queuedBytes.get() >= MAX_QUEUED_BYTES) {
             return;
         }
+        boolean overloaded = waiting.get() >= MAX_QUEUED_DELIVERIES;
+        long now = overloaded ? System.nanoTime() : 0;
+        long room = MAX_QUEUED_DELIVERIES - queuedDeliveries.get();
         StreamWatcher watcher;
-        while ((watcher = paused.poll()) != null) {
+        while (room > 0 && (watcher = paused.peek()) != null) {
             if (watcher.handle == null) {
-                paused.add(watcher); // registration not complete: resumed by registered()
+                return; // registration not complete: resumed by registered()
+            }
+            long turnIn = watcher.nextTurnNanos - now;
+            if (overloaded && turnIn > 0) {
+                resumeLater(turnIn);
                 return;
             }
+            paused.poll();
+            waiting.decrementAndGet();
             watcher.paused = false;
             if (!watcher.canceled) {
+                if (overloaded) {
+                    watcher.nextTurnNanos = now + CATCH_UP_PERIOD_NANOS;
+                }
+                watcher.resuming = true;
                 watcher.handle.resume();
+                room--;
             }
+        }
+    }
+
+    private void resumeLater(long nanos) {
+        if (!resumeTimerSet) {
+            resumeTimerSet = true;
+            context.owner().setTimer(Math.max(1, (nanos + 999_999) / 1_000_000), t -> {
+                resumeTimerSet = false;
+                pump();
+            });
         }
     }
 
@@ -509,6 +590,7 @@ final class WatchStream {
         outgoing.clear();
         inbound.clear();
         paused.clear();
+        waiting.set(0);
         if (progressTimer >= 0) {
             context.owner().cancelTimer(progressTimer);
         }

@@ -3,6 +3,7 @@ package io.vetcd.server.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
+import io.vetcd.core.watch.EventTail;
 import io.vetcd.proto.etcdserverpb.ResponseHeader;
 import io.vetcd.proto.etcdserverpb.WatchResponse;
 import io.vetcd.proto.mvccpb.Event;
@@ -58,5 +59,25 @@ class SharedEventsBodyTest {
             }
             body.forget();
         }
+    }
+
+    /** Catch-up tails of one shared list are copied from its encoding in one piece: same bytes as protobuf's. */
+    @Test
+    void encodesTailsOfASharedListAsProtobufWould() throws Exception {
+        SharedEventsBody body = new SharedEventsBody(SharedEventsBodyTest::header);
+        List<Event> whole = List.of(put("a", 40, 3), delete("b", 41), put("c", 42, 300), put("a", 43, 0));
+        for (int from = whole.size(); from >= 0; from--) { // the list is encoded at the first, and reused
+            EventTail tail = EventTail.of(whole, from);
+            for (long watchId : new long[] {0, 5, 300_000}) {
+                WatchResponse expected = WatchResponse.newBuilder().setHeader(header(43))
+                        .setWatchId(watchId).addAllEvents(whole.subList(from, whole.size())).build();
+                FrameQueue out = new FrameQueue();
+                body.append(out, tail, 43, watchId);
+                byte[] bytes = unframe(out.poll().getBytes());
+                assertEquals(expected, WatchResponse.parseFrom(bytes), "from " + from + ", id " + watchId);
+                assertEquals(expected.getSerializedSize(), bytes.length);
+            }
+        }
+        body.forget();
     }
 }

@@ -248,6 +248,47 @@ class WatchConcurrencyTest {
         assertEquals(end, history.get(history.size() - 1).revision);
 
         // wait for everyone to catch up (the stalled reader starts reading only now)
+        awaitAndCheck(all, history, readers);
+    }
+
+    /**
+     * More watchers on one stream than its queue holds (etcd's 128 responses): the stream is overloaded from
+     * the first put on and serves its watchers in turn, each catching up with what it missed in one
+     * response; still every event once, in order, on a stream read one response at a time.
+     */
+    @Test
+    @Timeout(90)
+    void anOverloadedStreamServesItsWatchersInTurnEveryEventOnceInOrder() throws Exception {
+        Writes writes = new Writes(server.kv());
+        long base = writes.currentRevision();
+        Reader reader = new Reader(WatchStream.openManual(server.newSmallWindowChannel(64 * 1024)), true, 0, null);
+        List<Watch> all = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            Watch w = new Watch(10_000 + i, key(i % 3), null, base + 1, "crowd-" + i);
+            all.add(w);
+            reader.add(w);
+        }
+        reader.thread.start();
+        List<Op> history = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            String key = key(i % 3);
+            history.add(new Op(writes.put(key, "o" + i), true, key, "o" + i));
+        }
+        awaitAndCheck(all, history, List.of(reader));
+        long events = all.stream().mapToLong(w -> w.events.get()).sum();
+        long eventResponses = all.stream().flatMap(w -> w.responses.stream()).filter(r -> r.getEventsCount() > 0).count();
+        assertEquals(300 * 50, events);
+        assertTrue(eventResponses < events / 2, eventResponses + " responses for " + events
+                + " events: the watchers that fell behind should catch up several events at a time");
+    }
+
+    /**
+     * Waits until every watch has the events {@code history} says it should, then checks each got exactly
+     * those, once, in order; stops the readers.
+     */
+    private static void awaitAndCheck(List<Watch> all, List<Op> history, List<Reader> readers) throws Exception {
+        long base = history.get(0).revision - 1;
+        long end = history.get(history.size() - 1).revision;
         long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
         for (Watch w : all) {
             long expected = history.stream().filter(o -> o.revision >= w.start && w.covers(o.key)).count();
