@@ -391,6 +391,7 @@ final class WatchStream {
         queuedDeliveries.addAndGet(-deliveries);
         queuedBytes.addAndGet(-bytes);
         sharedBody.forget();
+        outgoing.expect(0); // an estimate's leftover must not size the next chunk
     }
 
     /** About how many bytes the responses of {@code round} take framed: its events and their fields' overhead. */

@@ -33,7 +33,22 @@ class FrameQueueTest {
 
     @Test
     void packsResponsesInOrderIntoChunks() {
+        packsResponsesInOrderIntoChunks(-1);
+    }
+
+    /** A hint of the bytes to come only sizes the chunks' buffers: what is packed where is the same. */
+    @Test
+    void aHintOfWhatIsComingChangesNoChunk() {
+        for (long hint : new long[] {0, 200, 65_536, 300_000, Long.MAX_VALUE}) {
+            packsResponsesInOrderIntoChunks(hint);
+        }
+    }
+
+    private static void packsResponsesInOrderIntoChunks(long hint) {
         FrameQueue q = new FrameQueue();
+        if (hint >= 0) {
+            q.expect(hint);
+        }
         List<byte[]> sent = new ArrayList<>();
         int[] sizes = {100, 70_000, 50, 0, 300, 65_200, 1};
         for (int i = 0; i < sizes.length; i++) {
