@@ -11,7 +11,9 @@ import com.google.protobuf.ByteString;
  * <p>Open addressing with linear probing: slot {@code i} holds a key, its value and its tag (the key's
  * mixed hash with the low bit set, so 0 marks an empty slot). A key lives at its home slot (the tag's
  * top bits) or in the first free slot after it, with no empty slot in between; at most half the slots
- * are used. Removal shifts the following entries back instead of leaving a marker, so a lookup stops at
+ * are used, and once fewer than an eighth are, the table halves (so 100k watched keys, then 10, leave
+ * 64 slots, not 262,144; growing at a half and shrinking at an eighth, it never resizes back and forth
+ * on one key). Removal shifts the following entries back instead of leaving a marker, so a lookup stops at
  * the first empty slot. Worked example, 8 slots: a and b both home at 3, c home at 4: a in 3, b in 4, c
  * in 5. Removing a leaves 3 empty; b moves back to 3 (its home), c to 4 (its home); 5 is freed.
  *
@@ -63,7 +65,7 @@ final class KeyTable<V> {
             return old;
         }
         if (2 * (size + 1) > tags.length) {
-            grow();
+            resize(2 * tags.length);
         }
         insert(tag(key), key, value);
         size++;
@@ -90,6 +92,14 @@ final class KeyTable<V> {
         keys[hole] = null;
         values[hole] = null;
         size--;
+        if (tags.length > MIN_SLOTS && 8 * size < tags.length) {
+            resize(tags.length / 2);
+        }
+    }
+
+    /** The slots allocated (for tests: the table shrinks once most keys are gone). */
+    int slots() {
+        return tags.length;
     }
 
     /** Fibonacci hashing of the key's (cached) hash code, low bit set. */
@@ -119,11 +129,11 @@ final class KeyTable<V> {
         values[i] = value;
     }
 
-    private void grow() {
+    private void resize(int slots) {
         int[] oldTags = tags;
         ByteString[] oldKeys = keys;
         Object[] oldValues = values;
-        allocate(2 * oldTags.length);
+        allocate(slots);
         for (int i = 0; i < oldTags.length; i++) {
             if (oldTags[i] != 0) {
                 insert(oldTags[i], oldKeys[i], oldValues[i]);

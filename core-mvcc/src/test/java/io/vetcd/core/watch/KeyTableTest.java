@@ -63,4 +63,33 @@ class KeyTableTest {
         }
         assertTrue(t.isEmpty());
     }
+
+    /** 100k keys, then all but 10 removed: the table is back to a few slots and still answers right. */
+    @Test
+    void shrinksOnceMostKeysAreGone() {
+        KeyTable<Integer> t = new KeyTable<>();
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            t.put(bs("k" + i), i);
+        }
+        assertEquals(262_144, t.slots());
+        for (int i = 10; i < n; i++) {
+            t.remove(bs("k" + i));
+            if (i % 9_973 == 0) { // through several halvings: every key still there is found, the gone are not
+                for (int k = 0; k < n; k += 97) {
+                    assertEquals(k <= i && k >= 10 ? null : Integer.valueOf(k), t.get(bs("k" + k)), "key k" + k);
+                }
+            }
+        }
+        assertEquals(64, t.slots());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i, t.get(bs("k" + i)));
+            assertTrue(t.mayContain(bs("k" + i)));
+        }
+        for (int i = 0; i < 10; i++) {
+            t.remove(bs("k" + i));
+        }
+        assertTrue(t.isEmpty());
+        assertEquals(16, t.slots());
+    }
 }
