@@ -257,45 +257,6 @@ class WatchHubTest {
     }
 
     /**
-     * Watchers of one key and kind that resume together are each handed their backlog as a tail of one shared
-     * list ({@link EventTail}), which a sink can encode once: A fell behind at the first put, B at the third.
-     */
-    @Test
-    void watchersResumingTogetherGetTailsOfOneSharedList() {
-        io.vetcd.core.mvcc.MvccStore store = new io.vetcd.core.mvcc.MvccStore();
-        List<java.util.function.Consumer<io.vetcd.core.mvcc.MvccStore>> writerTasks = new ArrayList<>();
-        WatchHub hub = new WatchHub(store, writerTasks::add);
-        store.setChangeListener(hub);
-        Recorder a = new Recorder();
-        Recorder b = new Recorder();
-        Watcher wa = hub.register(new WatchSpec(bs("t"), bs(""), 0, false, false, false), a);
-        Watcher wb = hub.register(new WatchSpec(bs("t"), bs(""), 0, false, false, false), b);
-        int[] puts = {0};
-        a.accept = () -> false;
-        b.accept = () -> puts[0] < 2;
-        for (String v : new String[] {"1", "22", "333", "4444"}) {
-            io.vetcd.core.mvcc.WriteTxn txn = store.beginWrite();
-            txn.put(bs("t"), bs(v), 0);
-            txn.end();
-            store.publish();
-            puts[0]++;
-        }
-        a.accept = () -> true;
-        b.accept = () -> true;
-        wa.resume();
-        wb.resume();
-        writerTasks.remove(0).accept(store);
-        assertEquals(List.of("PUT t=1@2", "PUT t=22@3", "PUT t=333@4", "PUT t=4444@5"), a.described());
-        assertEquals(List.of("PUT t=1@2", "PUT t=22@3", "PUT t=333@4", "PUT t=4444@5"), b.described());
-        EventTail tailA = (EventTail) a.batches.get(0);
-        EventTail tailB = (EventTail) b.batches.get(2); // after its two live events
-        assertTrue(tailA.whole() == tailB.whole(), "one list for both");
-        assertEquals(0, tailA.from());
-        assertEquals(2, tailB.from());
-        assertEquals(tailB.get(0).getSerializedSize() + tailB.get(1).getSerializedSize(), tailB.serializedSize());
-    }
-
-    /**
      * Watchers of one key that fell behind at different revisions, of different kinds, resume together:
      * one history read serves them all, and each gets exactly what it missed, in its own kind.
      */

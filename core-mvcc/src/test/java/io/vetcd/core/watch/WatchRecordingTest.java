@@ -46,6 +46,39 @@ class WatchRecordingTest {
         }
     }
 
+    /**
+     * Watchers of one key and kind that resume together are each handed their backlog as a tail of one shared
+     * list ({@link EventTail}), which a sink can encode once: A fell behind at the first put, B at the third.
+     */
+    @Test
+    void watchersResumingTogetherGetTailsOfOneSharedList() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Watcher wa = watch("t", 0, a, false);
+        Watcher wb = watch("t", 0, b, false);
+        int[] puts = {0};
+        a.accept = () -> false;
+        b.accept = () -> puts[0] < 2;
+        for (String v : new String[] {"1", "22", "333", "4444"}) {
+            put("t", v);
+            store.publish();
+            puts[0]++;
+        }
+        a.accept = () -> true;
+        b.accept = () -> true;
+        wa.resume();
+        wb.resume();
+        runWriterTasks();
+        assertEquals(List.of("PUT t=1@2", "PUT t=22@3", "PUT t=333@4", "PUT t=4444@5"), a.described());
+        assertEquals(List.of("PUT t=1@2", "PUT t=22@3", "PUT t=333@4", "PUT t=4444@5"), b.described());
+        EventTail tailA = (EventTail) a.batches.get(0);
+        EventTail tailB = (EventTail) b.batches.get(2); // after its two live events
+        assertTrue(tailA.whole() == tailB.whole(), "one list for both");
+        assertEquals(0, tailA.from());
+        assertEquals(2, tailB.from());
+        assertEquals(tailB.get(0).getSerializedSize() + tailB.get(1).getSerializedSize(), tailB.serializedSize());
+    }
+
     /** WatchHub's example: a write to a key only an unsynced watcher watches makes no change. */
     @Test
     void aWriteNoSyncedWatcherCoversReachesAnUnsyncedWatcherThroughCatchUp() {
