@@ -1,0 +1,50 @@
+package io.vetcd.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/** Stats' percentiles against a plain HdrHistogram of the same latencies: the recorders' bins move none by more than half a bin. */
+class StatsTest {
+    /** Half a 1.024 µs bin, plus the histogram's own rounding at the value (3 significant digits). */
+    private static double toleranceSec(double valueSec) {
+        return 512e-9 + valueSec * 1e-3;
+    }
+
+    @Test
+    void percentilesMatchAPlainHistogramWithinHalfABin() {
+        Random random = new Random(42);
+        Stats stats = new Stats();
+        Stats.Recorder recorder = new Stats.Recorder();
+        Histogram exact = new Histogram(1_000L, 60_000_000_000L, 3);
+        for (int i = 0; i < 200_000; i++) {
+            // mostly 0-2 ms, some up to 5 s: both sides of the binned range (2^30 ns)
+            long nanos = i % 100 == 0 ? (long) (random.nextDouble() * 5e9) : (long) (random.nextDouble() * 2e6);
+            exact.recordValue(Math.max(1_000L, nanos));
+            if (i % 2 == 0) {
+                recorder.record(nanos); // a hot path's recorder, added at the end
+            } else {
+                stats.record(nanos);
+            }
+        }
+        stats.add(recorder);
+        assertEquals(200_000, stats.count());
+        for (double p : new double[] {10, 25, 50, 75, 90, 95, 99, 99.9, 100}) {
+            double want = exact.getValueAtPercentile(p) / 1e9;
+            assertEquals(want, stats.percentileSec(p), toleranceSec(want), "p" + p);
+        }
+    }
+
+    @Test
+    void fastestAndSlowestAreExact() {
+        Stats stats = new Stats();
+        stats.record(1_234_567);
+        stats.record(1_500_000_000L);
+        stats.record(-5); // a clock step: counted as 0
+        assertEquals(0, stats.fastestSec());
+        assertEquals(1.5, stats.slowestSec());
+        assertEquals((1_234_567 + 1_500_000_000L) / 3e9, stats.averageSec(), 1e-12);
+    }
+}
