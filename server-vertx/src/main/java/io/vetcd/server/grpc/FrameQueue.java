@@ -44,7 +44,7 @@ final class FrameQueue {
         int framed = GrpcFrames.PREFIX_BYTES + messageBytes;
         Chunk last = chunks.peekLast();
         if (last == null || last.frames.length() + framed > CHUNK_BYTES) {
-            last = new Chunk((int) Math.max(framed, Math.min(CHUNK_BYTES, Math.max(FIRST_CAPACITY, expected))));
+            last = new Chunk((int) Math.max(framed, Math.min(CHUNK_BYTES, expected > 0 ? expected : FIRST_CAPACITY)));
             chunks.add(last);
         }
         expected = Math.max(0, expected - framed);
@@ -58,7 +58,8 @@ final class FrameQueue {
      * {@value #CHUNK_BYTES}) rather than grown as they fill, which copies a chunk each time it doubles.
      * Worked example: a drain of 128 responses of 40 events expects ~330,000 bytes: its chunks start at
      * 64 KiB while that much is still to come, and the last at what is left; after a hint of 300 bytes, a
-     * new chunk starts at {@value #FIRST_CAPACITY}.
+     * new chunk starts at 300 bytes (a live event to one watcher: ~100 bytes, not {@value #FIRST_CAPACITY});
+     * without a hint, at {@value #FIRST_CAPACITY}.
      */
     void expect(long bytes) {
         expected = bytes;

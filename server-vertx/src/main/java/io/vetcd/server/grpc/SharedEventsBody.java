@@ -25,8 +25,9 @@ import java.util.function.LongFunction;
  * A catch-up hands each of them an {@link EventTail} of one shared list: that list's fields are laid end to
  * end once ({@link EncodedList}), and each response copies its tail in one piece instead of field by field.
  *
- * <p>Context only (one per {@link WatchStream}). {@link #forget()} drops the encoded events once a drain
- * is over, so the cache holds only what one drain shares.
+ * <p>Context only: one per context, shared by its streams ({@link LoopDrains}), since the core hands the
+ * watchers of every stream the same objects. {@link #forget()} drops the encoded events once a task of
+ * drains (or a drain outside one) is over, so the cache holds only what one task shares.
  */
 final class SharedEventsBody {
     /** {@code header} is field 1, {@code watch_id} field 2 (a varint), {@code events} field 11: tag bytes. */

@@ -132,7 +132,7 @@ final class WatchStream {
     private long nextId;
     /** Encoded responses, in order: what the HTTP/2 stream has not taken yet. */
     private final FrameQueue outgoing = new FrameQueue();
-    /** Encodes events responses from parts shared by the stream's watchers. */
+    /** Encodes events responses from parts shared by the watchers of the context's streams ({@link LoopDrains}). */
     private final SharedEventsBody sharedBody;
     private boolean requestsPaused;
     /** A timer will resume the overloaded stream's first paused watcher when its turn comes. */
@@ -147,8 +147,8 @@ final class WatchStream {
         this.response = call.response();
         this.frames = GrpcFrames.response();
         this.context = Vertx.currentContext();
-        this.drains = LoopDrains.of(context);
-        this.sharedBody = new SharedEventsBody(endpoint::header);
+        this.drains = LoopDrains.of(context, endpoint::header);
+        this.sharedBody = drains.encoding();
     }
 
     void start() {
@@ -390,7 +390,7 @@ final class WatchStream {
         // Once per drain, not per delivery: the writer sees the stream a little fuller meanwhile, never emptier.
         queuedDeliveries.addAndGet(-deliveries);
         queuedBytes.addAndGet(-bytes);
-        sharedBody.forget();
+        drains.encodingDone();
         outgoing.expect(0); // an estimate's leftover must not size the next chunk
     }
 
