@@ -37,7 +37,11 @@ final class LoopDrains {
         this.encoding = new SharedEventsBody(headers);
     }
 
-    /** The drains of {@code context} (call on it); {@code headers} makes its streams' response headers. */
+    /**
+     * The drains of {@code context} (call on it); {@code headers} makes its streams' response headers.
+     * The first caller's {@code headers} stays: every stream of a context belongs to one server, as each
+     * server has a Vert.x instance of its own.
+     */
     static LoopDrains of(Context context, LongFunction<ResponseHeader> headers) {
         LoopDrains drains = context.get(KEY);
         if (drains == null) {
