@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code vetcd-bench compare BASELINE.json CURRENT.json [--threshold 0.25]}: exit code 1 when a
- * within-run ratio fell by more than the threshold (see {@link ReportComparison}), 0 otherwise.
+ * {@code vetcd-bench compare BASELINE.json CURRENT.json [--threshold 0.25]}: exit code 1 when a workload's
+ * within-run ratios all fell by more than the threshold (see {@link ReportComparison}), 0 otherwise.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Compare a perf report with a baseline by vetcd/etcd and vetcd/floor ratios; "

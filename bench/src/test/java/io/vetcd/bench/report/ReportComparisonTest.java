@@ -46,11 +46,31 @@ class ReportComparisonTest {
     }
 
     @Test
-    void aRatioBelowTheThresholdIsARegression() {
-        PerfReport base = report(2, put(90_000, 30_000, 100_000)); // 3.0x etcd
+    void aSlowerVetcdIsARegression() {
+        PerfReport base = report(2, put(90_000, 30_000, 100_000)); // 3.0x etcd, 0.9x the floor
         assertFalse(ReportComparison.compare(base, report(2, put(70_000, 30_000, 100_000)), 0.25).regressed());
         ReportComparison c = ReportComparison.compare(base, report(2, put(60_000, 30_000, 100_000)), 0.25);
-        assertTrue(c.regressed(), "2.0x < 3.0x * 0.75");
+        assertTrue(c.regressed(), "2.0x < 3.0x * 0.75 and 0.6x < 0.9x * 0.75");
+        assertTrue(c.findings().stream().allMatch(ReportComparison.Finding::regression), c.findings().toString());
+    }
+
+    @Test
+    void oneReferenceServerFasterThanUsualIsNoRegression() {
+        PerfReport base = report(2, put(90_000, 30_000, 100_000));
+        // etcd 50 % faster in this run, vetcd as fast as the floor as before: vetcd/etcd low, vetcd/floor held
+        ReportComparison c = ReportComparison.compare(base, report(2, put(90_000, 45_000, 100_000)), 0.25);
+        assertFalse(c.regressed(), c.findings().toString());
+        assertTrue(c.findings().get(0).low() && !c.findings().get(1).low(), c.findings().toString());
+        assertTrue(c.findings().get(0).toString().endsWith("low (the other ratio held)"), c.findings().get(0).toString());
+        // the floor 50 % faster instead: the same
+        assertFalse(ReportComparison.compare(base, report(2, put(90_000, 30_000, 150_000)), 0.25).regressed());
+    }
+
+    @Test
+    void aWorkloadWithoutAFloorFigureRegressesOnItsEtcdRatio() {
+        Workload txn = new Workload("txn-put-10x100", "txn-put", Map.of(Workload.VETCD, rps(60_000), Workload.ETCD, rps(20_000)));
+        Workload slower = new Workload("txn-put-10x100", "txn-put", Map.of(Workload.VETCD, rps(40_000), Workload.ETCD, rps(20_000)));
+        assertTrue(ReportComparison.compare(report(2, txn), report(2, slower), 0.25).regressed());
     }
 
     @Test
