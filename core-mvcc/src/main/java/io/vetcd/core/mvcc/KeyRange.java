@@ -12,11 +12,17 @@ import java.util.Arrays;
  *   <li>otherwise the half-open interval {@code [key, range_end)}, empty when {@code range_end <= key}.</li>
  * </ul>
  * Keys order as unsigned bytes, like Go's {@code bytes.Compare}.
+ *
+ * <p>Two ranges are equal when they name the same keys the same way: {@code (k, "\0")} equals another
+ * {@code (k, "\0")}, not {@code (k, "")} (a single key). The hash is computed at its first use and kept,
+ * so a range made for one request costs nothing for it, and one kept by a watcher hashes once.
  */
 public final class KeyRange {
     private final byte[] start;
     /** Null for a single key; empty for "to the end of the keyspace". */
     private final byte[] end;
+    /** {@link #hashCode()}, once computed; 0 until then. */
+    private int hash;
 
     private KeyRange(byte[] start, byte[] end) {
         this.start = start;
@@ -57,6 +63,22 @@ public final class KeyRange {
 
     byte[] end() {
         return end;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof KeyRange r && hashCode() == r.hashCode() && Arrays.equals(start, r.start)
+                && Arrays.equals(end, r.end);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = hash;
+        if (h == 0) {
+            h = 31 * Arrays.hashCode(start) + (end == null ? -1 : Arrays.hashCode(end));
+            hash = h;
+        }
+        return h;
     }
 
     /** Whether {@code k} is one of the keys this range names. */

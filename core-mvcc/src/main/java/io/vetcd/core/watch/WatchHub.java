@@ -131,44 +131,16 @@ public final class WatchHub implements ChangeListener {
      */
     private void catchUpResumed() {
         resumeScheduled.set(false); // a resume after this point schedules another call
-        Map<WatchedRange, Set<Registration>> groups = new HashMap<>();
+        // The watchers that share a backlog: those of the same key, or of the same range.
+        Map<KeyRange, Set<Registration>> groups = new HashMap<>();
         Registration w;
         while ((w = resumed.poll()) != null) {
             if (!w.synced && !w.removed) {
-                groups.computeIfAbsent(w.watched, r -> new LinkedHashSet<>()).add(w);
+                groups.computeIfAbsent(w.range, r -> new LinkedHashSet<>()).add(w);
             }
         }
         for (Set<Registration> group : groups.values()) {
             catchUp(group, false);
-        }
-    }
-
-    /**
-     * The watchers that share a backlog: those of the same key, or of the same range. One per
-     * registration, made once. Not a record: a record's equals and hashCode go through method handles,
-     * and grouping 100k resumptions a second that way was 13 % of the server's samples in the 10k-watcher
-     * fan-out (perf-reports/watch/README.md).
-     */
-    private static final class WatchedRange {
-        private final ByteString key;
-        private final ByteString rangeEnd;
-        private final int hash;
-
-        WatchedRange(ByteString key, ByteString rangeEnd) {
-            this.key = key;
-            this.rangeEnd = rangeEnd;
-            this.hash = 31 * key.hashCode() + rangeEnd.hashCode();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o == this || o instanceof WatchedRange r && r.hash == hash && r.key.equals(key)
-                    && r.rangeEnd.equals(rangeEnd);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
         }
     }
 
@@ -383,7 +355,6 @@ public final class WatchHub implements ChangeListener {
         final WatchSpec spec;
         final WatchSink sink;
         final KeyRange range;
-        final WatchedRange watched;
         final boolean singleKey;
         /** Writer only: the first revision not yet sent. */
         long nextRevision;
@@ -407,7 +378,6 @@ public final class WatchHub implements ChangeListener {
             this.spec = spec;
             this.sink = sink;
             this.range = KeyRange.of(spec.key(), spec.rangeEnd());
-            this.watched = new WatchedRange(spec.key(), spec.rangeEnd());
             this.singleKey = range.isSingleKey();
         }
 

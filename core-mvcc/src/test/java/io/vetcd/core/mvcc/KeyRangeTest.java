@@ -3,6 +3,8 @@ package io.vetcd.core.mvcc;
 import static io.vetcd.core.KvTestSupport.bs;
 import static io.vetcd.core.KvTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,5 +61,17 @@ class KeyRangeTest {
         assertFalse(KeyRange.of(bytes(0x7F), bytes(0xFF)).isEmpty());
         assertTrue(KeyRange.of(bytes(0xFF), bytes(0x7F)).isEmpty());
         assertFalse(KeyRange.of(bytes(0x01), bytes(0x80)).isEmpty());
+    }
+
+    @Test
+    void rangesNamingTheSameKeysTheSameWayAreEqual() {
+        // what groups a watch hub's catching-up watchers: separate requests, equal ranges
+        assertEquals(KeyRange.of(bs("a"), bs("c")), KeyRange.of(bs("a"), bs("c")));
+        assertEquals(KeyRange.of(bs("a"), bs("c")).hashCode(), KeyRange.of(bs("a"), bs("c")).hashCode());
+        assertEquals(KeyRange.of(bs("a"), bytes(0)), KeyRange.of(bs("a"), bytes(0)), "from-key");
+        assertEquals(KeyRange.single(bs("a")), KeyRange.of(bs("a"), ByteString.EMPTY));
+        assertNotEquals(KeyRange.of(bs("a"), bytes(0)), KeyRange.single(bs("a")), "from-key is not the single key");
+        assertNotEquals(KeyRange.of(bs("a"), bs("c")), KeyRange.of(bs("a"), bs("d")));
+        assertNotEquals(KeyRange.of(bs("a"), bs("c")), KeyRange.of(bs("b"), bs("c")));
     }
 }

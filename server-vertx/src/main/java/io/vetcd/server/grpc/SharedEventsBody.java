@@ -93,7 +93,7 @@ final class SharedEventsBody {
         payload.appendBytes(watchIdField, 0, idBytes);
     }
 
-    /** Drops the encoded events: called at the end of each drain. */
+    /** Drops the encoded events: called at the end of each task of drains ({@link LoopDrains}). */
     void forget() {
         eventFields.clear();
         encodedLists.clear();
