@@ -252,16 +252,22 @@ class WatchConcurrencyTest {
     }
 
     /**
-     * More watchers on one stream than its queue holds (etcd's 128 responses): the stream is overloaded from
-     * the first put on and serves its watchers in turn, each catching up with what it missed in one
-     * response; still every event once, in order, on a stream read one response at a time.
+     * More watchers on one stream than its queue holds (etcd's 128 responses): the stream is overloaded and
+     * serves its watchers in turn, each catching up with what it missed in one response; still every event
+     * once, in order, on a stream read one response at a time.
+     *
+     * <p>The reader reads nothing until all 150 puts are made, so the overload does not depend on how fast
+     * this machine reads: at most the 64 kB window and the stream's queue (a thousand-odd responses of one
+     * event) leave before the stream is full, and the other ~14,000 events can only come as catch-ups. (A
+     * reader running during the puts kept up on a fast machine, and then one event per response is right.)
      */
     @Test
     @Timeout(90)
     void anOverloadedStreamServesItsWatchersInTurnEveryEventOnceInOrder() throws Exception {
         Writes writes = new Writes(server.kv());
         long base = writes.currentRevision();
-        Reader reader = new Reader(WatchStream.openManual(server.newSmallWindowChannel(64 * 1024)), true, 0, null);
+        CountDownLatch putsDone = new CountDownLatch(1);
+        Reader reader = new Reader(WatchStream.openManual(server.newSmallWindowChannel(64 * 1024)), true, 0, putsDone);
         List<Watch> all = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             Watch w = new Watch(10_000 + i, key(i % 3), null, base + 1, "crowd-" + i);
@@ -274,10 +280,12 @@ class WatchConcurrencyTest {
             String key = key(i % 3);
             history.add(new Op(writes.put(key, "o" + i), true, key, "o" + i));
         }
+        putsDone.countDown();
         awaitAndCheck(all, history, List.of(reader));
         long events = all.stream().mapToLong(w -> w.events.get()).sum();
         long eventResponses = all.stream().flatMap(w -> w.responses.stream()).filter(r -> r.getEventsCount() > 0).count();
         assertEquals(300 * 50, events);
+        System.out.printf("WatchConcurrencyTest: overloaded stream: %d events in %d responses%n", events, eventResponses);
         assertTrue(eventResponses < events / 2, eventResponses + " responses for " + events
                 + " events: the watchers that fell behind should catch up several events at a time");
     }
