@@ -44,17 +44,22 @@ public final class Stats {
         private static final long LOWEST_NANOS = 1_000L;
         private static final long HIGHEST_NANOS = 60_000_000_000L;
         /**
-         * Latencies under 2^30 ns (~1.07 s) are first counted in bins of 2^10 ns (1.024 µs) and enter the
-         * histogram, at each bin's middle, when it is read: a watch run records 20M latencies on the load
-         * tool's C1-only JIT, where HdrHistogram's call chain cost ~45 ns a latency and a bin costs an
-         * array increment. A latency moves by at most half a bin (0.512 µs), less than the histogram's own
-         * rounding above 0.5 ms (3 significant digits) and far under the report's 0.1 ms.
+         * Latencies are first counted in bins and enter the histogram, at each bin's middle, when it is read:
+         * a watch run records 20M latencies on the load tool's C1-only JIT, where HdrHistogram's call chain
+         * cost ~45 ns a latency and a bin costs an array increment. Under 2^30 ns (~1.07 s) a bin is 2^10 ns
+         * (1.024 µs) wide, from there to 2^36 ns (~68.7 s, past the histogram's top) 2^20 ns (~1.05 ms): a
+         * latency moves by at most half a bin, 0.512 µs or 0.524 ms, less than the histogram's own rounding
+         * at that value (3 significant digits) and far under the report's 0.1 ms below a second. The coarse
+         * bins matter in the watch fan-out, where events queue for seconds behind one another.
          */
-        private static final int BIN_SHIFT = 10;
-        private static final int BINS = 1 << 20;
+        private static final int FINE_SHIFT = 10;
+        private static final int FINE_BINS = 1 << 20;
+        private static final int COARSE_SHIFT = 20;
+        private static final int COARSE_BINS = 1 << 16;
         private final Histogram histogram = new Histogram(LOWEST_NANOS, HIGHEST_NANOS, 3);
-        /** Counts per bin not yet in {@link #histogram}; made at the first latency. */
-        private int[] bins;
+        /** Counts per bin not yet in {@link #histogram}; each made at its first latency. */
+        private int[] fine;
+        private int[] coarse;
         private long count;
         private long minNanos = Long.MAX_VALUE;
         private long maxNanos;
@@ -65,15 +70,18 @@ public final class Stats {
             if (nanos < 0) {
                 nanos = 0;
             }
-            long bin = nanos >>> BIN_SHIFT;
-            if (bin < BINS) {
-                if (bins == null) {
-                    bins = new int[BINS];
+            long bin = nanos >>> FINE_SHIFT;
+            if (bin < FINE_BINS) {
+                if (fine == null) {
+                    fine = new int[FINE_BINS];
                 }
-                bins[(int) bin]++;
+                fine[(int) bin]++;
             } else {
+                if (coarse == null) {
+                    coarse = new int[COARSE_BINS];
+                }
                 // constants rather than the histogram's getters: the load tool's C1-only JIT calls each getter
-                histogram.recordValue(nanos > HIGHEST_NANOS ? HIGHEST_NANOS : nanos);
+                coarse[(int) ((nanos > HIGHEST_NANOS ? HIGHEST_NANOS : nanos) >>> COARSE_SHIFT)]++;
             }
             count++;
             minNanos = Math.min(minNanos, nanos);
@@ -85,16 +93,25 @@ public final class Stats {
 
         /** The histogram, with the binned latencies moved into it. */
         private Histogram histogram() {
-            if (bins != null) {
-                for (int b = 0; b < BINS; b++) {
-                    if (bins[b] != 0) {
-                        long middle = ((long) b << BIN_SHIFT) + (1L << (BIN_SHIFT - 1));
-                        histogram.recordValueWithCount(Math.max(LOWEST_NANOS, middle), bins[b]);
-                    }
-                }
-                bins = null;
+            if (fine != null) {
+                moveInto(histogram, fine, FINE_SHIFT);
+                fine = null;
+            }
+            if (coarse != null) {
+                moveInto(histogram, coarse, COARSE_SHIFT);
+                coarse = null;
             }
             return histogram;
+        }
+
+        /** Records each bin's count at its middle (bin b holds [b, b + 1) << shift), within the histogram's range. */
+        private static void moveInto(Histogram histogram, int[] bins, int shift) {
+            for (int b = 0; b < bins.length; b++) {
+                if (bins[b] != 0) {
+                    long middle = ((long) b << shift) + (1L << (shift - 1));
+                    histogram.recordValueWithCount(Math.min(HIGHEST_NANOS, Math.max(LOWEST_NANOS, middle)), bins[b]);
+                }
+            }
         }
 
         private void add(Recorder r) {
