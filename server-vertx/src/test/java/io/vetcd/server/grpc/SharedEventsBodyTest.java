@@ -9,6 +9,7 @@ import io.vetcd.proto.etcdserverpb.WatchResponse;
 import io.vetcd.proto.mvccpb.Event;
 import io.vetcd.proto.mvccpb.KeyValue;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -79,5 +80,33 @@ class SharedEventsBodyTest {
             }
         }
         body.forget();
+    }
+
+    /**
+     * Many events in one task (more than a fresh cache holds before its table grows) and then a few: after
+     * {@link SharedEventsBody#forget()} drops or empties its caches, every response still decodes as
+     * protobuf's, also for events equal in content to forgotten ones but other objects.
+     */
+    @Test
+    void encodesTheSameAfterForgettingABigTask() throws Exception {
+        SharedEventsBody body = new SharedEventsBody(SharedEventsBodyTest::header);
+        for (int events : new int[] {200, 3, 200, 0, 1}) {
+            List<Event> whole = new ArrayList<>();
+            for (int i = 0; i < events; i++) {
+                whole.add(i % 5 == 0 ? delete("k" + i, 100 + i) : put("k" + i, 100 + i, i % 7));
+            }
+            for (int from = 0; from < whole.size(); from += 17) {
+                List<Event> tail = EventTail.of(whole, from);
+                for (List<Event> sent : List.of(tail, whole.subList(from, from + 1))) {
+                    WatchResponse expected = WatchResponse.newBuilder().setHeader(header(400)).setWatchId(from)
+                            .addAllEvents(sent).build();
+                    FrameQueue out = new FrameQueue();
+                    body.append(out, sent, 400, from);
+                    byte[] bytes = unframe(out.poll().getBytes());
+                    assertEquals(expected, WatchResponse.parseFrom(bytes), events + " events, from " + from);
+                }
+            }
+            body.forget();
+        }
     }
 }
