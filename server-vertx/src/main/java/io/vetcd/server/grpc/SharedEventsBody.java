@@ -36,17 +36,16 @@ final class SharedEventsBody {
     private static final int EVENT_TAG = 11 << 3 | 2;
     /** The longest {@code watch_id} field: its tag and a 10-byte varint. */
     private static final int MAX_WATCH_ID_FIELD = 11;
-
-    private final LongFunction<ResponseHeader> headers;
-    private long headerRevision = -1;
-    /** The header of {@link #headerRevision} as a whole field: tag, length, message. */
-    private byte[] headerField;
     /**
      * A fresh {@link IdentityHashMap} holds this many entries before its table first grows (and its table
      * never shrinks).
      */
     private static final int FIRST_TABLE_ENTRIES = 21;
 
+    private final LongFunction<ResponseHeader> headers;
+    private long headerRevision = -1;
+    /** The header of {@link #headerRevision} as a whole field: tag, length, message. */
+    private byte[] headerField;
     /** Each event of this drain as a whole {@code events} field. */
     private Map<Event, byte[]> eventFields = new IdentityHashMap<>();
     /** The last event looked up, and its field: the watchers of a key are sent the same event in a row. */
