@@ -36,6 +36,8 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
     private static final int EVENT_PREV_KV = 3 << 3 | 2;
     // KeyValue tags
     private static final int KV_VALUE = 5 << 3 | 2;
+    /** No field is kept ({@link #walk}): tags are never 0. */
+    private static final int NO_FIELD = 0;
 
     boolean created;
     boolean canceled;
@@ -90,7 +92,7 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
                     }
                     case HEADER -> {
                         int n = length(end);
-                        skipMessage(pos + n);
+                        walk(pos + n, NO_FIELD);
                     }
                     default -> skipField(tag, end, 0);
                 }
@@ -110,16 +112,16 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
                 if (n > end - pos) {
                     throw truncated();
                 }
-                keyValue(pos + n);
+                walk(pos + n, KV_VALUE);
                 continue;
             }
             int tag = tag(end);
             if (tag == EVENT_KV) {
                 int n = length(end);
-                keyValue(pos + n);
+                walk(pos + n, KV_VALUE);
             } else if (tag == EVENT_PREV_KV) {
                 int n = length(end);
-                skipMessage(pos + n);
+                walk(pos + n, NO_FIELD);
             } else {
                 skipField(tag, end, 0);
             }
@@ -131,12 +133,14 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
     }
 
     /**
-     * A KeyValue: its value's first 8 bytes are kept, the rest walked. The hot loop of the tool (every event
-     * of every response), so the usual shape (one-byte tags, varints and length-delimited fields) is walked
-     * inline; anything else (a long tag, a varint or length at the end of the message or too long, another
-     * wire type) goes the general way, which reads or rejects it exactly as before.
+     * The fields of a message up to {@code end}, walked; if one is the length-delimited field {@code kept}
+     * (a KeyValue's value), the put time in its first 8 bytes is kept. The hot loop of the tool (the header
+     * and the kv of every event of every response), so the usual shape (one-byte tags, varints and
+     * length-delimited fields under 128 bytes) is walked inline; anything else (a long tag, a varint or
+     * length at the end of the message or too long, another wire type) goes the general way, which reads
+     * or rejects it exactly as {@link #skipField} does.
      */
-    private void keyValue(int end) {
+    private void walk(int end, int kept) {
         byte[] d = data;
         int p = pos;
         while (p < end) {
@@ -149,7 +153,7 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
                 p++;
             }
             int wireType = tag & 7;
-            if (wireType == 0) { // key's revisions, version, lease
+            if (wireType == 0) { // revisions, version, lease; the header's ids
                 int last = Math.min(end, p + 10) - 1;
                 int q = p;
                 while (q < last && d[q] < 0) {
@@ -167,11 +171,11 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
                 if (n > end - p) {
                     throw truncated();
                 }
-                if (tag == KV_VALUE) {
+                if (tag == kept) {
                     eventNanos = nanos(d, p, n);
                 }
                 p += n;
-            } else if (tag == KV_VALUE) {
+            } else if (tag == kept) {
                 pos = p;
                 int n = length(end);
                 eventNanos = nanos(d, pos, n);
@@ -183,13 +187,6 @@ final class WatchResponseReader implements GrpcConnection.RawDecoder<WatchRespon
             }
         }
         pos = p;
-    }
-
-    /** A message whose content is not needed: its fields are walked (and so checked), not read. */
-    private void skipMessage(int end) {
-        while (pos < end) {
-            skipField(tag(end), end, 0);
-        }
     }
 
     private void skipField(int tag, int end, int depth) {

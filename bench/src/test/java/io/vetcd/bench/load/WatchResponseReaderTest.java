@@ -267,7 +267,8 @@ class WatchResponseReaderTest {
     @Test
     void randomCorruptionsAgreeWithProtobufJava() throws Exception {
         byte[] good = WatchResponse.newBuilder().setHeader(HEADER).setWatchId(7).setCreated(true)
-                .setCancelReason("why").addEvents(put("k0", 123, 8, 10)).addEvents(put("k1", 456, 12, 11))
+                .setCancelReason("why").addEvents(put("k0", 123, 8, 10))
+                .addEvents(put("k1", 456, 12, 11).toBuilder().setPrevKv(put("k1", 400, 8, 9).getKv()))
                 .build().toByteArray();
         Random rnd = new Random(42);
         int refused = 0;
