@@ -72,6 +72,8 @@ public final class MvccStore {
     private final BatchWrites batchWrites = new BatchWrites();
     /** Writer only, reused: the changes of a batch the listener wants, built when it is published. */
     private final List<Change> batchChanges = new ArrayList<>();
+    /** Writer only: the changes built for the listener and for history reads lately, to share them. */
+    private final RecentChanges recentChanges = new RecentChanges();
     /** Who hears of keys moving between leases (the lessor); set once, before any write. */
     private KeyLeaseListener leaseListener = KeyLeaseListener.NONE;
     /** Writer only: a lease was granted or revoked since the last commit, so the batch must commit. */
@@ -239,6 +241,7 @@ public final class MvccStore {
             throw EtcdError.FUTURE_REVISION.exception();
         }
         compactRevision = revision;
+        recentChanges.clear(); // they may hold values the cut lets go of
         commit(); // the compaction point is kept before any history is forgotten
         if (revision <= publishedRevision) {
             cut(revision);
@@ -367,10 +370,18 @@ public final class MvccStore {
         return changes;
     }
 
-    /** The change {@code v} made to {@code key}: a PUT of its value, or a DELETE; with the value before it. */
-    private static Change change(ByteString key, KeyHistory.Version v) {
-        return v.isTombstone() ? new Change(v.main, v.sub, tombstone(key, v.main), true, v.previousValue())
-                : new Change(v.main, v.sub, v.kv, false, v.previousValue());
+    /**
+     * Writer only: the change {@code v} made to {@code key}, a PUT of its value or a DELETE, with the value
+     * before it; the one built before if it is still among the {@link RecentChanges}.
+     */
+    private Change change(ByteString key, KeyHistory.Version v) {
+        Change c = recentChanges.get(v.main, v.sub);
+        if (c == null) {
+            c = v.isTombstone() ? new Change(v.main, v.sub, tombstone(key, v.main), true, v.previousValue())
+                    : new Change(v.main, v.sub, v.kv, false, v.previousValue());
+            recentChanges.put(c);
+        }
+        return c;
     }
 
     /** Releases the backend (its files are closed cleanly). Writer only, after the last write. */
@@ -548,6 +559,7 @@ public final class MvccStore {
                 KeyHistory.Version dropped = index.dropNewest(key, begin + 1);
                 if (dropped != null) {
                     backend.remove(stored(key, dropped));
+                    recentChanges.remove(dropped.main, dropped.sub); // its revision will name another change
                 }
             }
             batchWrites.truncate(firstWrite);

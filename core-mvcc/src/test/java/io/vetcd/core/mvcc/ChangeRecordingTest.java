@@ -2,6 +2,7 @@ package io.vetcd.core.mvcc;
 
 import static io.vetcd.core.KvTestSupport.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
@@ -11,12 +12,13 @@ import org.junit.jupiter.api.Test;
 /**
  * What the writer hands its {@link ChangeListener} when a batch is published: a change of each write whose
  * key the listener wants, with the key's value before the txn as {@code prev}; nothing of a txn that
- * aborts.
+ * aborts. And what a history read hands out: the same changes.
  */
 class ChangeRecordingTest {
     private final MvccStore store = new MvccStore();
     private final List<String> told = new ArrayList<>();
     private final List<String> asked = new ArrayList<>();
+    private final List<Change> changes = new ArrayList<>();
 
     ChangeRecordingTest() {
         store.setChangeListener(new ChangeListener() {
@@ -28,6 +30,7 @@ class ChangeRecordingTest {
 
             @Override
             public void committed(List<Change> changes, long revision) {
+                ChangeRecordingTest.this.changes.addAll(changes);
                 for (Change c : changes) {
                     told.add((c.isDelete() ? "DELETE " : "PUT ") + c.kv().getKey().toStringUtf8() + "@" + c.main() + "."
                             + c.sub() + (c.withPrevKv().hasPrevKv() ? " prev " + c.withPrevKv().getPrevKv().getValue()
@@ -114,5 +117,38 @@ class ChangeRecordingTest {
         put("w", "3");
         store.publish();
         assertEquals(List.of("PUT w@2.0 at 3", "PUT w@3.0 prev 1 at 3"), told);
+    }
+
+    /**
+     * A revision's change is one object whoever reads it (see {@link RecentChanges}): the listener at
+     * publish, then each history read, so its events are built (and encoded by the server) once.
+     */
+    @Test
+    void publishAndHistoryReadsShareEachRevisionsChange() {
+        put("w", "1");
+        put("w", "2");
+        store.publish();
+        List<Change> first = store.history(KeyRange.single(bs("w")), 1, 3);
+        List<Change> second = store.history(KeyRange.single(bs("w")), 3, 3);
+        assertEquals(2, first.size());
+        assertSame(changes.get(0), first.get(0));
+        assertSame(changes.get(1), first.get(1));
+        assertSame(first.get(1), second.get(0));
+        assertSame(first.get(1).event(), second.get(0).event());
+    }
+
+    /** An aborted txn's revision is taken by the next write: history then reports that write, not the aborted one. */
+    @Test
+    void historyReadDuringATxnThatAbortsDoesNotOutliveIt() {
+        put("w", "1");
+        store.publish();
+        WriteTxn failed = store.beginWrite();
+        failed.put(bs("w"), bs("2"), 0);
+        assertEquals("2", store.history(KeyRange.single(bs("w")), 3, 3).get(0).kv().getValue().toStringUtf8());
+        failed.abort();
+        put("w", "3");
+        store.publish();
+        List<Change> history = store.history(KeyRange.single(bs("w")), 3, 3);
+        assertEquals(List.of("3"), history.stream().map(c -> c.kv().getValue().toStringUtf8()).toList());
     }
 }

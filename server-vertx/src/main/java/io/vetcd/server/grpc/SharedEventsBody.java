@@ -26,8 +26,13 @@ import java.util.function.LongFunction;
  * end once ({@link EncodedList}), and each response copies its tail in one piece instead of field by field.
  *
  * <p>Context only: one per context, shared by its streams ({@link LoopDrains}), since the core hands the
- * watchers of every stream the same objects. {@link #forget()} drops the encoded events once a task of
- * drains (or a drain outside one) is over, so the cache holds only what one task shares.
+ * watchers of every stream the same objects. The encoded events outlive a task of drains, since the core
+ * hands out one event object per revision for as long as it remembers it (its {@code RecentChanges}):
+ * watchers catching up in different groups, at different times, are sent the same events, each group
+ * its own list of them. Worked example: 10,000 watchers of one key fall behind a put stream in ~30,000
+ * groups a run, each catching up on the last ~50 revisions: 1.5M events to encode for 2000 revisions
+ * when each task forgot them, 2000 now. {@link #forget()}, at the end of each task, drops the encoded
+ * lists (one per group), and the encoded events once they add up to {@value #KEPT_EVENT_BYTES} bytes.
  */
 final class SharedEventsBody {
     /** {@code header} is field 1, {@code watch_id} field 2 (a varint), {@code events} field 11: tag bytes. */
@@ -41,13 +46,16 @@ final class SharedEventsBody {
      * never shrinks).
      */
     private static final int FIRST_TABLE_ENTRIES = 21;
+    /** The encoded events are dropped at the end of a task once their fields add up to this many bytes. */
+    static final long KEPT_EVENT_BYTES = 1 << 20;
 
     private final LongFunction<ResponseHeader> headers;
     private long headerRevision = -1;
     /** The header of {@link #headerRevision} as a whole field: tag, length, message. */
     private byte[] headerField;
-    /** Each event of this drain as a whole {@code events} field. */
+    /** Each event encoded lately as a whole {@code events} field, and the bytes of all those fields. */
     private Map<Event, byte[]> eventFields = new IdentityHashMap<>();
+    private long eventFieldBytes;
     /** The last event looked up, and its field: the watchers of a key are sent the same event in a row. */
     private Event lastEvent;
     private byte[] lastField;
@@ -55,6 +63,9 @@ final class SharedEventsBody {
     /** Each shared list of this drain's tails, encoded. */
     private Map<List<Event>, EncodedList> encodedLists = new IdentityHashMap<>();
     private final Function<List<Event>, EncodedList> encodeList = this::encode;
+    /** The last list looked up, and its encoding. */
+    private List<Event> lastList;
+    private EncodedList lastEncoded;
 
     /** @param headers the response header of a revision */
     SharedEventsBody(LongFunction<ResponseHeader> headers) {
@@ -79,7 +90,11 @@ final class SharedEventsBody {
             return;
         }
         if (events instanceof EventTail tail) { // a catch-up: the tail of a list its group shares
-            EncodedList list = encodedLists.computeIfAbsent(tail.whole(), encodeList);
+            if (tail.whole() != lastList) { // the watchers of a group come in a row
+                lastEncoded = encodedLists.computeIfAbsent(tail.whole(), encodeList);
+                lastList = tail.whole();
+            }
+            EncodedList list = lastEncoded;
             int start = list.starts[tail.from()];
             int length = list.fields.length - start;
             out.frame(headerField.length + length + idBytes)
@@ -98,12 +113,25 @@ final class SharedEventsBody {
         payload.appendBytes(watchIdField, 0, idBytes);
     }
 
-    /** Drops the encoded events: called at the end of each task of drains ({@link LoopDrains}). */
+    /**
+     * Drops the encoded lists, and the encoded events if they add up to {@value #KEPT_EVENT_BYTES} bytes:
+     * called at the end of each task of drains ({@link LoopDrains}).
+     */
     void forget() {
-        eventFields = emptied(eventFields);
         encodedLists = emptied(encodedLists);
-        lastEvent = null;
-        lastField = null;
+        lastList = null;
+        lastEncoded = null;
+        if (eventFieldBytes >= KEPT_EVENT_BYTES) {
+            eventFields = new IdentityHashMap<>();
+            eventFieldBytes = 0;
+            lastEvent = null;
+            lastField = null;
+        }
+    }
+
+    /** Events whose encoding is kept (for tests). */
+    int keptEvents() {
+        return eventFields.size();
     }
 
     /**
@@ -126,7 +154,13 @@ final class SharedEventsBody {
 
     private byte[] eventField(Event event) {
         if (event != lastEvent) {
-            lastField = eventFields.computeIfAbsent(event, e -> field(EVENT_TAG, e.toByteArray()));
+            byte[] field = eventFields.get(event);
+            if (field == null) {
+                field = field(EVENT_TAG, event.toByteArray());
+                eventFields.put(event, field);
+                eventFieldBytes += field.length;
+            }
+            lastField = field;
             lastEvent = event;
         }
         return lastField;

@@ -109,4 +109,40 @@ class SharedEventsBodyTest {
             body.forget();
         }
     }
+
+    /**
+     * The encoded events outlive a task, as catch-ups in later tasks are sent the same event objects, until
+     * they add up to {@link SharedEventsBody#KEPT_EVENT_BYTES}: then the next end of a task drops them.
+     */
+    @Test
+    void keepsEncodedEventsAcrossTasksUpToABound() throws Exception {
+        SharedEventsBody body = new SharedEventsBody(SharedEventsBodyTest::header);
+        List<Event> small = List.of(put("a", 40, 3), delete("b", 41), put("c", 42, 100));
+        assertEquals(small.size(), sendEach(body, small, 42));
+        body.forget();
+        assertEquals(small.size(), body.keptEvents(), "kept past the end of the task");
+        assertEquals(small.size(), sendEach(body, small, 42));
+        int big = (int) (SharedEventsBody.KEPT_EVENT_BYTES / 4);
+        List<Event> large = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            large.add(put("big" + i, 50 + i, big));
+        }
+        assertEquals(small.size() + large.size(), sendEach(body, large, 53));
+        body.forget();
+        assertEquals(0, body.keptEvents(), "dropped: the kept fields add up to more than the bound");
+        assertEquals(small.size(), sendEach(body, small, 53));
+    }
+
+    /** Sends each event to its own watcher, checks each response against protobuf's; returns the events kept. */
+    private static int sendEach(SharedEventsBody body, List<Event> events, long revision) throws Exception {
+        for (int id = 0; id < events.size(); id++) {
+            List<Event> sent = List.of(events.get(id));
+            FrameQueue out = new FrameQueue();
+            body.append(out, sent, revision, id);
+            WatchResponse expected = WatchResponse.newBuilder().setHeader(header(revision)).setWatchId(id)
+                    .addAllEvents(sent).build();
+            assertEquals(expected, WatchResponse.parseFrom(unframe(out.poll().getBytes())));
+        }
+        return body.keptEvents();
+    }
 }
