@@ -460,7 +460,8 @@ final class WatchStream {
                 response.writeHead();
                 headSent = true;
             }
-            frames.write(outgoing.poll());
+            FrameQueue.Chunk chunk = outgoing.poll();
+            frames.write(chunk.frames).onComplete(chunk);
         }
         congested = !outgoing.isEmpty() || frames.writeQueueFull();
         if (requestsPaused != outgoing.responses() >= MAX_BACKLOG) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,14 @@ class FrameQueueTest {
         byte[] m = new byte[size];
         Arrays.fill(m, (byte) fill);
         return m;
+    }
+
+    /** The oldest chunk's bytes, its memory given back as after its write. */
+    static byte[] take(FrameQueue q) {
+        FrameQueue.Chunk chunk = q.poll();
+        byte[] bytes = chunk.frames.getBytes();
+        chunk.handle(Future.succeededFuture());
+        return bytes;
     }
 
     /** Splits a chunk back into its gRPC frames' messages. */
@@ -59,7 +68,7 @@ class FrameQueueTest {
         List<byte[]> received = new ArrayList<>();
         List<Integer> chunkSizes = new ArrayList<>();
         while (!q.isEmpty()) {
-            byte[] chunk = q.poll().getBytes();
+            byte[] chunk = take(q);
             chunkSizes.add(chunk.length);
             received.addAll(messages(chunk));
         }
@@ -76,11 +85,34 @@ class FrameQueueTest {
     void aPolledChunkIsNotAppendedTo() {
         FrameQueue q = new FrameQueue();
         q.add(message(10, 1));
-        byte[] first = q.poll().getBytes();
+        byte[] first = take(q);
         q.add(message(20, 2));
         assertEquals(15, first.length);
-        byte[] second = q.poll().getBytes();
+        byte[] second = take(q);
         assertEquals(25, second.length);
         assertTrue(q.isEmpty());
+    }
+
+    /** A chunk's pooled memory goes back once its write is over, succeeded or failed; a clear drops only queued chunks. */
+    @Test
+    void chunksGiveTheirMemoryBack() {
+        FrameQueue q = new FrameQueue();
+        q.add(message(70_000, 1)); // one chunk each
+        q.add(message(70_000, 2));
+        q.add(message(70_000, 3));
+        FrameQueue.Chunk written = q.poll();
+        FrameQueue.Chunk failed = q.poll();
+        assertEquals(1, written.memory.refCnt());
+        written.handle(Future.succeededFuture());
+        failed.handle(Future.failedFuture("stream reset"));
+        assertEquals(0, written.memory.refCnt());
+        assertEquals(0, failed.memory.refCnt());
+        FrameQueue.Chunk polled = q.poll(); // the third
+        q.add(message(10, 4));
+        q.clear();
+        assertEquals(1, polled.memory.refCnt(), "polled before the clear: its write gives it back");
+        assertTrue(q.isEmpty());
+        polled.handle(Future.succeededFuture());
+        assertEquals(0, polled.memory.refCnt());
     }
 }

@@ -53,7 +53,7 @@ class SharedEventsBodyTest {
                             .setWatchId(watchId).addAllEvents(events).build();
                     FrameQueue out = new FrameQueue();
                     body.append(out, events, revision, watchId);
-                    byte[] bytes = unframe(out.poll().getBytes());
+                    byte[] bytes = unframe(FrameQueueTest.take(out));
                     assertEquals(expected, WatchResponse.parseFrom(bytes), watchId + " " + events + " " + revision);
                     assertEquals(expected.getSerializedSize(), bytes.length);
                 }
@@ -74,7 +74,7 @@ class SharedEventsBodyTest {
                         .setWatchId(watchId).addAllEvents(whole.subList(from, whole.size())).build();
                 FrameQueue out = new FrameQueue();
                 body.append(out, tail, 43, watchId);
-                byte[] bytes = unframe(out.poll().getBytes());
+                byte[] bytes = unframe(FrameQueueTest.take(out));
                 assertEquals(expected, WatchResponse.parseFrom(bytes), "from " + from + ", id " + watchId);
                 assertEquals(expected.getSerializedSize(), bytes.length);
             }
@@ -102,7 +102,7 @@ class SharedEventsBodyTest {
                             .addAllEvents(sent).build();
                     FrameQueue out = new FrameQueue();
                     body.append(out, sent, 400, from);
-                    byte[] bytes = unframe(out.poll().getBytes());
+                    byte[] bytes = unframe(FrameQueueTest.take(out));
                     assertEquals(expected, WatchResponse.parseFrom(bytes), events + " events, from " + from);
                 }
             }
@@ -141,7 +141,7 @@ class SharedEventsBodyTest {
             body.append(out, sent, revision, id);
             WatchResponse expected = WatchResponse.newBuilder().setHeader(header(revision)).setWatchId(id)
                     .addAllEvents(sent).build();
-            assertEquals(expected, WatchResponse.parseFrom(unframe(out.poll().getBytes())));
+            assertEquals(expected, WatchResponse.parseFrom(unframe(FrameQueueTest.take(out))));
         }
         return body.keptEvents();
     }
