@@ -461,7 +461,7 @@ final class WatchStream {
                 headSent = true;
             }
             FrameQueue.Chunk chunk = outgoing.poll();
-            frames.write(chunk.frames).onComplete(chunk);
+            chunk.releaseAfter(frames.write(chunk.frames));
         }
         congested = !outgoing.isEmpty() || frames.writeQueueFull();
         if (requestsPaused != outgoing.responses() >= MAX_BACKLOG) {

@@ -2,6 +2,7 @@ package io.vetcd.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
@@ -23,7 +24,7 @@ class FrameQueueTest {
     static byte[] take(FrameQueue q) {
         FrameQueue.Chunk chunk = q.poll();
         byte[] bytes = chunk.frames.getBytes();
-        chunk.handle(Future.succeededFuture());
+        chunk.releaseAfter(Future.succeededFuture());
         return bytes;
     }
 
@@ -93,7 +94,10 @@ class FrameQueueTest {
         assertTrue(q.isEmpty());
     }
 
-    /** A chunk's pooled memory goes back once its write is over, succeeded or failed; a clear drops only queued chunks. */
+    /**
+     * A big chunk's pooled memory goes back once its write is over, succeeded or failed; a clear drops only
+     * queued chunks. A small chunk is on the heap.
+     */
     @Test
     void chunksGiveTheirMemoryBack() {
         FrameQueue q = new FrameQueue();
@@ -112,7 +116,11 @@ class FrameQueueTest {
         q.clear();
         assertEquals(1, polled.memory.refCnt(), "polled before the clear: its write gives it back");
         assertTrue(q.isEmpty());
-        polled.handle(Future.succeededFuture());
+        polled.releaseAfter(Future.succeededFuture());
         assertEquals(0, polled.memory.refCnt());
+        q.add(message(10, 5));
+        FrameQueue.Chunk small = q.poll();
+        assertNull(small.memory, "a small chunk is on the heap");
+        small.releaseAfter(Future.succeededFuture());
     }
 }
