@@ -51,10 +51,10 @@ public final class Stats {
          * twice as wide at each power of two (2^(k-10) ns from 2^k ns on), so a latency moves by at most
          * 1/2048 of its value (half a bin), less than the histogram's rounding there (3 significant digits).
          * Worked example: 1,500,000 ns lies in [2^20, 2^21), in bins 2^10 ns wide: 1,500,000 >> 10 is 1,464,
-         * bin 440 of that power, array index 11 x 1024 + 440, counted at 1,499,648 ns (-0.023 %). The array holds every latency up to
-         * the histogram's top, 60 s, in 27 x 1024 ints (108 KiB): small enough to stay in cache while a watch
-         * run records each event's latency (flat bins of 2^10 ns took 4 MiB for the first second, and the
-         * fan-out's latencies spread over all of it).
+         * bin 440 of that power, array index 11 x 1024 + 440, counted at 1,499,648 ns (-0.023 %). The array
+         * holds every latency up to the histogram's top, 60 s, in 27 x 1024 ints (108 KiB): small enough to
+         * stay in cache while a watch run records each event's latency (flat bins of 2^10 ns took 4 MiB for
+         * the first second, and the fan-out's latencies spread over all of it).
          */
         private static final int SUB_BITS = 10;
         private static final int SUB_BINS = 1 << SUB_BITS;
@@ -108,7 +108,8 @@ public final class Stats {
                         // power 0 holds [0, 2^10) as is; power p > 0 holds [2^(p+9), 2^(p+10)) by its low 10 bits
                         long low = power == 0 ? i : (long) (SUB_BINS | i & (SUB_BINS - 1)) << shift;
                         long middle = low + ((1L << shift) >>> 1);
-                        histogram.recordValueWithCount(Math.min(HIGHEST_NANOS, Math.max(LOWEST_NANOS, middle)), bins[i]);
+                        long value = Math.min(HIGHEST_NANOS, Math.max(LOWEST_NANOS, middle));
+                        histogram.recordValueWithCount(value, bins[i]);
                     }
                 }
                 bins = null;

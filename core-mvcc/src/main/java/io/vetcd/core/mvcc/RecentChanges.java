@@ -3,9 +3,8 @@ package io.vetcd.core.mvcc;
 import java.util.Arrays;
 
 /**
- * The {@link Change}s the writer built last, by revision, so that one revision's change, and the event
- * messages it builds, is one object however many times it is read: once when its batch is published, and
- * again by each catch-up whose history covers it.
+ * The {@link Change}s history reads built last, by revision, so that one revision's change, and the
+ * event messages it builds, is one object however many catch-ups read it.
  *
  * <p>Why: watchers that fall behind are caught up in groups, each group reading the history it missed
  * ({@link MvccStore#history}). In the watch fan-out benchmark (10,000 watchers of one key, 1000 puts/s)
