@@ -10,7 +10,8 @@ import java.util.Arrays;
  * ({@link MvccStore#history}). In the watch fan-out benchmark (10,000 watchers of one key, 1000 puts/s)
  * some 30,000 groups a run each read the last ~50 revisions: 1.5M changes, and as many events built by
  * the writer and encoded by the server, for 2000 revisions. With the changes shared, each event is built
- * once, and the server, which keeps what it encoded by event ({@code SharedEventsBody}), encodes it once.
+ * once for all the catch-ups, and the server, which keeps what it encoded by event
+ * ({@code SharedEventsBody}), encodes it once.
  *
  * <p>A direct-mapped table of {@value #SLOTS} slots: revision (main, sub) goes to one slot, replacing what
  * was there. Worked example: puts at revisions 100, 101 and 4196 (sub 0) land in slots 100, 101 and 100:

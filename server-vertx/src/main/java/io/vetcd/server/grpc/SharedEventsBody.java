@@ -26,12 +26,13 @@ import java.util.function.LongFunction;
  * end once ({@link EncodedList}), and each response copies its tail in one piece instead of field by field.
  *
  * <p>Context only: one per context, shared by its streams ({@link LoopDrains}), since the core hands the
- * watchers of every stream the same objects. The encoded events outlive a task of drains, since the core
- * hands out one event object per revision for as long as it remembers it (its {@code RecentChanges}):
- * watchers catching up in different groups, at different times, are sent the same events, each group
- * its own list of them. Worked example: 10,000 watchers of one key fall behind a put stream in ~30,000
- * groups a run, each catching up on the last ~50 revisions: 1.5M events to encode for 2000 revisions
- * when each task forgot them, 2000 now. {@link #forget()}, at the end of each task, drops the encoded
+ * watchers of every stream the same objects. The encoded events outlive a task of drains, since the
+ * core's history reads hand out one event object per revision for as long as they remember it (its
+ * {@code RecentChanges}): watchers catching up in different groups, at different times, are sent the
+ * same events, each group its own list of them. Worked example: 10,000 watchers of one key fall behind
+ * a put stream in ~30,000 groups a run, each catching up on the last ~50 revisions: 1.5M events to
+ * encode for 2000 revisions when each task forgot them, about two per revision now (the live event, and
+ * the one the catch-ups share). {@link #forget()}, at the end of each task, drops the encoded
  * lists (one per group), and the encoded events once they add up to {@value #KEPT_EVENT_BYTES} bytes.
  */
 final class SharedEventsBody {
