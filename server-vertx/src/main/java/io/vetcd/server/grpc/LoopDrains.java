@@ -16,8 +16,9 @@ import java.util.function.LongFunction;
  * the stream: it queues itself once until its drain starts).
  *
  * <p>The streams of the context also share one {@link SharedEventsBody}: a put watched from 100 streams
- * is encoded once for all of them, not once per stream, and the header of its revision likewise. What a
- * task's drains encoded is dropped when the task ends ({@link #encodingDone} outside a task).
+ * is encoded once for all of them, not once per stream, and the header of its revision likewise. When a
+ * task ends, {@link SharedEventsBody#forget} drops what it no longer needs ({@link #encodingDone} outside
+ * a task).
  *
  * <p>Any thread may {@link #schedule}; drains run on the context. One per context, kept in the context's
  * data ({@link #of}), so it goes away with the context.
@@ -56,7 +57,7 @@ final class LoopDrains {
         return encoding;
     }
 
-    /** Context: a drain is over; what it encoded is dropped now, or at the end of the running task. */
+    /** Context: a drain is over; the encoder forgets now, or at the end of the running task. */
     void encodingDone() {
         if (!running) {
             encoding.forget();

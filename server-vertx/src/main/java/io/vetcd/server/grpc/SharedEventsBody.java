@@ -138,8 +138,8 @@ final class SharedEventsBody {
     /**
      * {@code map} emptied, or a new map if it grew. {@code IdentityHashMap.clear()} nulls every slot of a
      * table that never shrinks: once a catch-up of a few thousand events had grown it, each later task paid
-     * for clearing thousands of slots to forget one event (13 % of the server's samples in the fan-out
-     * benchmark). A map that never held more than {@value #FIRST_TABLE_ENTRIES} entries still has its first
+     * for clearing thousands of slots to forget a few entries (13 % of the server's samples in the fan-out
+     * benchmark, when events were forgotten at every task too). A map that never held more than {@value #FIRST_TABLE_ENTRIES} entries still has its first
      * table, 64 slots, and is cleared; a bigger one is dropped.
      */
     private static <K, V> Map<K, V> emptied(Map<K, V> map) {
