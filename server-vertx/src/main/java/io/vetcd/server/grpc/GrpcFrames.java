@@ -14,7 +14,8 @@ import io.vertx.grpc.server.GrpcServer;
  * sends 100 responses per put, and those per-message costs were most of the server's CPU and allocation
  * in the fan-out benchmark. So the Watch call writes its messages itself: gRPC's length-prefixed frames
  * ({@code 0x00}, a 4-byte big-endian length, the message), packed into chunks ({@link FrameQueue}), one
- * {@link HttpServerResponse#write} of the HTTP response under the call per chunk. Vert.x's gRPC layer still sends
+ * HTTP/2 DATA frame written straight to Netty per chunk when it can ({@link DirectDataFrames}), else one
+ * {@link HttpServerResponse#write} of the HTTP response under the call. Vert.x's gRPC layer still sends
  * the headers (by {@code writeHead()} before the first frame), reads the requests, and ends the call with
  * its status and trailers.
  *

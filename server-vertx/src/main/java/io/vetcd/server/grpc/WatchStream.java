@@ -1,7 +1,9 @@
 package io.vetcd.server.grpc;
 
 import com.google.protobuf.ByteString;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.grpc.common.GrpcMessage;
@@ -101,6 +103,8 @@ final class WatchStream {
     private final GrpcServerResponse<WatchRequest, WatchResponse> response;
     /** The HTTP/2 response under the call: responses are written on it as gRPC frames ({@link GrpcFrames}). */
     private final HttpServerResponse frames;
+    /** Writes them past Vert.x when it can ({@link DirectDataFrames}); null if the connection is not Netty HTTP/2. */
+    private final DirectDataFrames direct;
     /** Context only: the call's headers were sent (by Vert.x's gRPC layer, before the first frame). */
     private boolean headSent;
     private final Context context;
@@ -134,6 +138,12 @@ final class WatchStream {
     private final FrameQueue outgoing = new FrameQueue();
     /** Encodes events responses from parts shared by the watchers of the context's streams ({@link LoopDrains}). */
     private final SharedEventsBody sharedBody;
+    /**
+     * Writes handed to Vert.x and not complete yet: while there is one, chunks go through Vert.x too, behind
+     * it, never straight out ({@link DirectDataFrames}).
+     */
+    private int writesInVertx;
+    private final Handler<AsyncResult<Void>> writtenByVertx = written -> writesInVertx--;
     private boolean requestsPaused;
     /** A timer will resume the overloaded stream's first paused watcher when its turn comes. */
     private boolean resumeTimerSet;
@@ -146,6 +156,7 @@ final class WatchStream {
         this.call = call;
         this.response = call.response();
         this.frames = GrpcFrames.response();
+        this.direct = frames == null ? null : DirectDataFrames.of(call.connection(), frames);
         this.context = Vertx.currentContext();
         this.drains = LoopDrains.of(context, endpoint::header);
         this.sharedBody = drains.encoding();
@@ -461,7 +472,12 @@ final class WatchStream {
                 headSent = true;
             }
             FrameQueue.Chunk chunk = outgoing.poll();
-            chunk.releaseAfter(frames.write(chunk.frames));
+            if (writesInVertx == 0 && direct != null && direct.tryWrite(chunk.frames)) {
+                chunk.release();
+            } else {
+                writesInVertx++;
+                chunk.releaseAfter(frames.write(chunk.frames).onComplete(writtenByVertx));
+            }
         }
         congested = !outgoing.isEmpty() || frames.writeQueueFull();
         if (requestsPaused != outgoing.responses() >= MAX_BACKLOG) {
