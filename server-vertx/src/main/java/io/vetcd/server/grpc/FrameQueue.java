@@ -27,9 +27,9 @@ import java.util.ArrayDeque;
  * collected by the GC (5 runs: 42 young collections of ~410 MB, 22 of ~125 MB now). So a pooled
  * {@link Chunk} is released exactly once: when its write completes or fails ({@link Chunk#releaseAfter}),
  * as soon as its frames are copied out ({@link Chunk#release}), or when the queue is {@link #clear}ed.
- * A smaller chunk (a live event to a few watchers) stays on the
- * heap: listening for the completion of its write cost more than the copy saved (watch latency p99 0.64
- * vs 0.85 ms with every chunk pooled, medians of 6 rounds).
+ * A smaller chunk (a live event to a few watchers) stays on the heap: listening for the completion of
+ * its write cost more than the copy saved (watch latency p99 0.64 vs 0.85 ms with every chunk pooled,
+ * medians of 6 rounds).
  *
  * <p>Context only (one per {@link WatchStream}).
  */
