@@ -63,7 +63,7 @@ final class FrameQueue {
         /** The write is over: Netty no longer reads the frames (Vert.x hands it a view it cannot release). */
         @Override
         public void handle(AsyncResult<Void> written) {
-            memory.release();
+            release();
         }
 
         /** Gives a pooled chunk's memory back now: its frames were copied out ({@link DirectDataFrames}). */
