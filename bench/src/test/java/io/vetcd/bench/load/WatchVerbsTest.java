@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,8 @@ import picocli.CommandLine;
 class WatchVerbsTest {
     private Vertx vertx;
     private int port;
+    /** The server's revision: 1 plus the puts it has taken. */
+    private final AtomicLong revision = new AtomicLong(1);
 
     private record Watcher(GrpcServerResponse<WatchRequest, WatchResponse> stream, long id) { }
 
@@ -47,7 +50,6 @@ class WatchVerbsTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         Map<ByteString, List<Watcher>> watchers = new HashMap<>();
-        long[] rev = {1};
         GrpcServer grpc = GrpcServer.server(vertx);
         grpc.callHandler(WatchGrpcService.Watch, call -> {
             long[] nextId = {0};
@@ -58,7 +60,7 @@ class WatchVerbsTest {
                             .add(new Watcher(call.response(), id));
                 }
                 call.response().write(WatchResponse.newBuilder().setWatchId(id).setCreated(true)
-                        .setHeader(ResponseHeader.newBuilder().setRevision(rev[0])).build());
+                        .setHeader(ResponseHeader.newBuilder().setRevision(revision.get())).build());
             });
             call.endHandler(v -> {
                 synchronized (watchers) {
@@ -71,7 +73,7 @@ class WatchVerbsTest {
             List<Watcher> ws;
             long r;
             synchronized (watchers) {
-                r = ++rev[0];
+                r = revision.incrementAndGet();
                 ws = new ArrayList<>(watchers.getOrDefault(req.getKey(), List.of()));
             }
             call.response().end(PutResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(r)).build());
@@ -141,6 +143,27 @@ class WatchVerbsTest {
                 "--watched-key-total", "5", "--put-total", "7");
         assertEquals(0, same[0], (String) same[1]);
         assertEquals(84, histogramCount((String) same[1], "Watch events received summary:"));
+    }
+
+    @Test
+    void warmupRunsRunTheBenchmarkFirstAndReportOnlyTheMeasuredRun(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("w.json");
+        Object[] r = run("--warmup-runs", "2", "watch", "--streams", "2", "--watch-per-stream", "3",
+                "--put-total", "10", "--json", json.toString());
+        String out = (String) r[1];
+        assertEquals(0, r[0], out);
+        assertEquals(1 + 3 * 10, revision.get(), "two warm-up runs and the measured one, 10 puts each");
+        assertEquals(out.indexOf("Watch creation summary:"), out.lastIndexOf("Watch creation summary:"), out);
+        assertEquals(out.indexOf("Watch events received summary:"), out.lastIndexOf("Watch events received summary:"), out);
+        assertEquals(6, histogramCount(out, "Watch creation summary:"));
+        assertEquals(60, histogramCount(out, "Watch events received summary:"));
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"succeeded\": 60"), j);
+        assertTrue(j.contains("\"warmup-runs\": 2"), j);
+
+        Object[] refused = run("--warmup-runs", "-1", "watch", "--put-total", "10");
+        assertEquals(2, refused[0]);
+        assertEquals(31, revision.get(), "a refused command runs nothing");
     }
 
     @Test
