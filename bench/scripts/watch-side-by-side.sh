@@ -9,8 +9,7 @@
 #
 # The fan-out is measured twice per round, with the load tool warm and cold. The tool shares the 2 cores
 # with the server and needs more CPU per event than vetcd, so its JIT is part of the figure:
-#   warm  C2, after 8 unreported runs of the same fan-out in its JVM (--warmup-runs 8, which also warm the
-#         server): the tool's CPU per 20M events falls from ~4 s to ~2.3 s (run after run in one JVM,
+#   warm  C2, after 8 unreported runs of the same fan-out in its JVM (--warmup-runs 8): the tool's CPU per 20M events falls from ~4 s to ~2.3 s (run after run in one JVM,
 #         2026-12-03: 7.9, 4.8, 4.3, 3.5, 3.0, 2.7, 2.7, 2.5, 2.4 s). What the servers deliver.
 #   cold  C1 only, a fresh JVM per run: the figure of every section before 2026-12-03's fifth.
 # The latency run is not CPU-bound (~100k events/s) and keeps the cold tool.
@@ -24,8 +23,11 @@ start_servers
 FANOUT=(--conns 10 --clients 10 watch --streams 10 --watch-per-stream 1000 --watched-key-total 10
         --put-total "$PUTS" --put-rate 1000)
 LATENCY=(--precise --conns 1 --clients 100 watch-latency --total 5000 --put-rate 1000)
-# Warm-up of the latency path, not reported (the warm fan-out of each round warms the rest).
+# Warm-up, not reported: 9 fan-outs and a latency run on each server. vetcd's JIT keeps compiling
+# through its first ~10 fan-outs (server CPU per 20M-event run, 2026-12-03: 20.9, 13.6, 10.7, 10.6, 8.8,
+# 6.5, 6.0, 5.2, 3.7, 3.8 s; at f7b8335, without this, round 1 was the slow one). etcd gets the same.
 for name in vetcd etcd; do
+  TOOL_JVM=-XX:+UseParallelGC measure "$name" "^$" "${FANOUT[@]}" --warmup-runs 8 >/dev/null || true
   measure "$name" "^$" "${LATENCY[@]}" >/dev/null || true
 done
 for r in $(seq "$ROUNDS"); do
