@@ -111,23 +111,18 @@ public final class BenchCommand implements Runnable {
     /** Printed on stderr between the warm-up runs and the measured one. */
     static final String WARMED_UP = "vetcd-bench: warm-up runs done, the measured run starts";
 
-    /** The tool's command line: the verb is run after {@code --warmup-runs} unreported runs of it. */
+    /** The tool's command line: a benchmark verb is run after {@code --warmup-runs} unreported runs of it. */
     static CommandLine newCommandLine(BenchCommand root) {
         CommandLine cl = commandLine(root);
         cl.setExecutionStrategy(parsed -> {
-            if (root.warmupRuns < 0) {
-                throw new CommandLine.ParameterException(cl, "--warmup-runs must be >= 0, got " + root.warmupRuns);
-            }
-            if (parsed.hasSubcommand() && !helpRequested(parsed)) {
-                for (int i = 1; i <= root.warmupRuns; i++) {
-                    int code = warmUp(parsed.originalArgs());
-                    if (code != 0) {
-                        root.err.println("warm-up run " + i + " of " + root.warmupRuns + " ended with exit code " + code);
-                    }
+            if (root.warmupRuns != 0 && !helpRequested(parsed)) {
+                if (root.warmupRuns < 0) {
+                    throw new CommandLine.ParameterException(cl, "--warmup-runs must be >= 0, got " + root.warmupRuns);
                 }
-                if (root.warmupRuns > 0) { // scripts read this line (bench/scripts/lib-side-by-side.sh)
-                    root.err.println(WARMED_UP);
+                if (!parsed.hasSubcommand() || !(parsed.subcommand().commandSpec().userObject() instanceof Verb)) {
+                    throw new CommandLine.ParameterException(cl, "--warmup-runs applies to the benchmark verbs only");
                 }
+                warmUp(root, parsed.originalArgs());
             }
             return new CommandLine.RunLast().execute(parsed);
         });
@@ -149,21 +144,27 @@ public final class BenchCommand implements Runnable {
         return false;
     }
 
-    /** One unreported run of {@code args}: a command of its own, nothing printed, no JSON, no progress bar. */
-    private static int warmUp(List<String> args) {
-        BenchCommand quiet = new BenchCommand();
-        CommandLine cl = commandLine(quiet);
-        PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream());
-        cl.setOut(nowhere);
-        cl.setErr(nowhere);
-        cl.setExecutionStrategy(parsed -> {
-            quiet.out = new PrintStream(OutputStream.nullOutputStream());
-            quiet.err = quiet.out;
-            quiet.json = null;
-            quiet.noProgress = true;
-            return new CommandLine.RunLast().execute(parsed);
-        });
-        return cl.execute(args.toArray(String[]::new));
+    /** Runs {@code args} {@code --warmup-runs} times, each a command of its own: nothing printed, no JSON, no progress bar. */
+    private static void warmUp(BenchCommand root, List<String> args) {
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        for (int i = 1; i <= root.warmupRuns; i++) {
+            BenchCommand quiet = new BenchCommand();
+            CommandLine cl = commandLine(quiet);
+            cl.setOut(new PrintWriter(nowhere));
+            cl.setErr(new PrintWriter(nowhere));
+            cl.setExecutionStrategy(parsed -> {
+                quiet.out = nowhere;
+                quiet.err = nowhere;
+                quiet.json = null;
+                quiet.noProgress = true;
+                return new CommandLine.RunLast().execute(parsed);
+            });
+            int code = cl.execute(args.toArray(String[]::new));
+            if (code != 0) {
+                root.err.println("warm-up run " + i + " of " + root.warmupRuns + " ended with exit code " + code);
+            }
+        }
+        root.err.println(WARMED_UP); // scripts read this line (bench/scripts/lib-side-by-side.sh)
     }
 
     // ---- shared by the verbs ----

@@ -123,6 +123,10 @@ class BenchCommandTest {
         assertEquals(2, watch[0]);
         assertTrue(((String) watch[1]).contains("[6]\trpc error: code = Unimplemented"), (String) watch[1]);
 
+        Object[] notABenchmark = run("--warmup-runs", "1", "summary", "no-such-report.json");
+        assertEquals(2, notABenchmark[0], "--warmup-runs is refused for the report commands");
+        assertEquals("", notABenchmark[1]);
+
         Object[] lease = run("--endpoints", endpoint(), "--no-progress", "--clients", "2", "lease-keepalive", "--total", "20");
         assertEquals(2, lease[0]);
         assertTrue(((String) lease[1]).contains("[20]\tlease grant failed: rpc error: code = Unimplemented"), (String) lease[1]);
