@@ -9,8 +9,9 @@
 #
 # The fan-out is measured twice per round, with the load tool warm and cold. The tool shares the 2 cores
 # with the server and needs more CPU per event than vetcd, so its JIT is part of the figure:
-#   warm  C2, after 8 unreported runs of the same fan-out in its JVM (--warmup-runs 8): the tool's CPU per 20M events falls from ~4 s to ~2.3 s (run after run in one JVM,
-#         2026-12-03: 7.9, 4.8, 4.3, 3.5, 3.0, 2.7, 2.7, 2.5, 2.4 s). What the servers deliver.
+#   warm  C2, after 8 unreported runs of the same fan-out in its JVM (--warmup-runs 8): the tool's CPU
+#         per 20M events falls from ~4 s to ~2.3 s (run after run in one JVM, 2026-12-03: 7.9, 4.8, 4.3,
+#         3.5, 3.0, 2.7, 2.7, 2.5, 2.4 s). What the servers deliver.
 #   cold  C1 only, a fresh JVM per run: the figure of every section before 2026-12-03's fifth.
 # The latency run is not CPU-bound (~100k events/s) and keeps the cold tool.
 #
