@@ -147,11 +147,12 @@ public final class BenchCommand implements Runnable {
     /** Runs {@code args} {@code --warmup-runs} times, each a command of its own: nothing printed, no JSON, no progress bar. */
     private static void warmUp(BenchCommand root, List<String> args) {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        PrintWriter nowhereWriter = new PrintWriter(nowhere);
         for (int i = 1; i <= root.warmupRuns; i++) {
             BenchCommand quiet = new BenchCommand();
             CommandLine cl = commandLine(quiet);
-            cl.setOut(new PrintWriter(nowhere));
-            cl.setErr(new PrintWriter(nowhere));
+            cl.setOut(nowhereWriter);
+            cl.setErr(nowhereWriter);
             cl.setExecutionStrategy(parsed -> {
                 quiet.out = nowhere;
                 quiet.err = nowhere;
